@@ -1,0 +1,5 @@
+/**
+ * @module Matrix ids as branded strings: the only place that creates them. Imports nothing of ours but errors.
+ */
+export type { UserId, RoomId, ServerName } from './user-id.js'
+export { parseUserId, parseRoomId, localpartOf, serverNameOf } from './user-id.js'

@@ -1,0 +1,47 @@
+// Test entry: runs every `*.test.ts` under test/ (or the files and folders
+// given as arguments) in one uvu process, then prints the closing line CI
+// reads: `N passed, N failed`.
+import { readdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+function collect(path: string, out: string[]): void {
+  if (statSync(path).isDirectory()) {
+    for (const name of readdirSync(path).sort()) collect(join(path, name), out)
+  } else if (path.endsWith('.test.ts')) {
+    out.push(resolve(path))
+  }
+}
+
+const roots = process.argv.slice(2)
+const files: string[] = []
+for (const root of roots.length > 0 ? roots : ['test']) collect(root, files)
+
+const globals = globalThis as unknown as { UVU_DEFER: number; UVU_QUEUE: unknown[][]; UVU_INDEX: number }
+globals.UVU_DEFER = 1
+globals.UVU_QUEUE = []
+const uvu = await import('uvu')
+
+// uvu prints "Total: N" and "Passed: N"; read them back from its output.
+let output = ''
+const write = process.stdout.write.bind(process.stdout)
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+  return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest)
+}) as typeof process.stdout.write
+
+for (const [index, file] of files.entries()) {
+  globals.UVU_INDEX = index
+  globals.UVU_QUEUE.push([file.slice(resolve('.').length + 1)])
+  await import(pathToFileURL(file).href)
+}
+await uvu.exec(false)
+process.stdout.write = write
+
+// eslint-disable-next-line no-control-regex
+const plain = output.replace(/\x1b\[[0-9;]*m/g, '')
+const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0)
+const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0)
+const failed = total - passed
+console.log(`${passed} passed, ${failed} failed`)
+if (failed > 0 || total === 0) process.exitCode = 1
