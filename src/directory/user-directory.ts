@@ -1,0 +1,405 @@
+import { pino } from 'pino'
+import type { Logger } from 'pino'
+import { UserDirectoryError } from '../errors.js'
+import { localpartOf, parseUserId, serverNameOf } from '../ids/index.js'
+import type { RoomId, ServerName, UserId } from '../ids/index.js'
+import { cleanProfileText, validateDelta, applyDelta, emptyRoom, isRoomPublic } from '../rooms/index.js'
+import type { RoomChange, RoomState, StateDelta } from '../rooms/index.js'
+import { DirectoryEntries } from '../profiles/index.js'
+import type { Profile } from '../profiles/index.js'
+import { SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
+import type { CandidateFilter, IndexedUser } from '../search/index.js'
+import { parseQueryWords } from '../text/index.js'
+import { RoomVisibility, UserRegistry } from '../visibility/index.js'
+import { defaultOptions, systemClock } from './options.js'
+import type { Clock, DirectoryProfile, SpamChecker, UserDirectoryOptions } from './options.js'
+
+/** A search result; `score` only with `explain: true`. */
+export interface SearchResultItem extends DirectoryProfile {
+  score?: number
+}
+
+/** The answer to a search (SPEC §3). */
+export interface SearchResults {
+  limited: boolean
+  results: SearchResultItem[]
+}
+
+/** What `ingest` did with a batch. */
+export interface IngestReport {
+  /** Deltas applied (including ignored types and no-ops). */
+  applied: number
+  /** Malformed deltas, skipped with a warning: their index in the batch and why. */
+  skipped: { index: number; errcode: string; message: string }[]
+}
+
+/** The Synapse tables, for tests and debugging. */
+export interface DirectoryTables {
+  users: Map<string, { display_name: string | null; avatar_url: string | null }>
+  inPublicRooms: [string, string][]
+  sharePrivateRooms: [string, string, string][]
+  staleRemoteUsers: { userId: string; nextTryAtMs: number; retryCounter: number }[]
+}
+
+/** Registration facts the homeserver gives about a local user. */
+export interface LocalUserInfo {
+  userType?: string | null
+  deactivated?: boolean
+  locked?: boolean
+}
+
+// SPEC §5: a remote user seen in a private room is refreshed after 60 s.
+const STALE_REFRESH_DELAY_MS = 60_000
+
+/**
+ * The user directory: who is in it, who can find whom, and search ranked as
+ * Synapse ranks it on PostgreSQL. Feed it local-user facts and the room
+ * state stream; ask it `search`.
+ *
+ * @example
+ * const dir = await UserDirectory.open({ serverName: 'example.org' })
+ * await dir.registerLocalUser('@alice:example.org', {})
+ * await dir.handleLocalProfileChange('@alice:example.org', { displayName: 'Alice', avatarUrl: null })
+ * await dir.ingest([{ room_id: '!r:example.org', type: 'm.room.member', state_key: '@alice:example.org', content: { membership: 'join' } }], { position: 1 })
+ * await dir.search('@alice:example.org', 'ali') // { limited: false, results: [...] }
+ */
+export class UserDirectory {
+  readonly serverName: ServerName
+  readonly #options: Required<Pick<UserDirectoryOptions, keyof typeof defaultOptions>>
+  readonly #clock: Clock
+  readonly #logger: Logger
+  #spamCheckers: SpamChecker[]
+  readonly #registry: UserRegistry
+  readonly #rooms = new Map<RoomId, RoomState>()
+  readonly #visibility: RoomVisibility
+  readonly #entries = new DirectoryEntries()
+  #index = new SearchIndex()
+  readonly #searcher = new Searcher()
+  #position: number | null = null
+  #closed = false
+
+  private constructor(options: UserDirectoryOptions) {
+    const serverName = parseServerName(options.serverName)
+    this.serverName = serverName
+    this.#options = { ...defaultOptions }
+    for (const key of Object.keys(defaultOptions) as (keyof typeof defaultOptions)[]) {
+      const value = options[key]
+      if (value === undefined) continue
+      if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `option ${key} must be a boolean, got ${JSON.stringify(value)}`)
+      this.#options[key] = value
+    }
+    this.#clock = options.clock ?? systemClock
+    this.#logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'userdir' })
+    this.#spamCheckers = [...(options.spamCheckers ?? [])]
+    this.#registry = new UserRegistry(serverName, options.appservices ?? [])
+    this.#visibility = new RoomVisibility(this.#rooms, this.#registry)
+  }
+
+  /** Opens a directory (memory only unless `path` is set). */
+  static async open(options: UserDirectoryOptions): Promise<UserDirectory> {
+    if (typeof options !== 'object' || options === null) throw new UserDirectoryError('M_INVALID_PARAM', 'options must be an object')
+    if (options.path !== undefined) throw new UserDirectoryError('M_INVALID_PARAM', 'persistent storage (path) is not available in this build')
+    return new UserDirectory(options)
+  }
+
+  // ---- local users -------------------------------------------------------
+
+  /** Registers a local user, or updates its type and flags. */
+  async registerLocalUser(userId: string, info: LocalUserInfo = {}): Promise<void> {
+    const id = this.#localUserId(userId)
+    const before = this.#registry.get(id)
+    const userType = info.userType === undefined ? (before?.userType ?? null) : info.userType
+    if (userType !== null && typeof userType !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `userType must be a string or null, got ${JSON.stringify(userType)}`)
+    this.#updateLocalUser(id, {
+      userType,
+      deactivated: optionalBoolean(info.deactivated, 'deactivated') ?? before?.deactivated ?? false,
+      locked: optionalBoolean(info.locked, 'locked') ?? before?.locked ?? false,
+    })
+  }
+
+  /** Marks a registered local user deactivated (removed from the directory) or active again. */
+  async setUserDeactivated(userId: string, deactivated: boolean): Promise<void> {
+    const id = this.#localUserId(userId)
+    const before = this.#requireRegistered(id)
+    this.#updateLocalUser(id, { ...before, deactivated: requiredBoolean(deactivated, 'deactivated') })
+  }
+
+  /** Locks or unlocks a registered local user (locked users are hidden from search unless `showLockedUsers`). */
+  async setUserLocked(userId: string, locked: boolean): Promise<void> {
+    const id = this.#localUserId(userId)
+    const before = this.#requireRegistered(id)
+    this.#updateLocalUser(id, { ...before, locked: requiredBoolean(locked, 'locked') })
+  }
+
+  /** The homeserver deactivated a local user: same as `setUserDeactivated(userId, true)`; unknown users are ignored. */
+  async handleLocalUserDeactivated(userId: string): Promise<void> {
+    const id = this.#localUserId(userId)
+    const before = this.#registry.get(id)
+    if (before === undefined) return
+    this.#updateLocalUser(id, { ...before, deactivated: true })
+  }
+
+  /** A local user's global profile changed. Ignored for excluded users (support, deactivated, appservice, unknown). */
+  async handleLocalProfileChange(userId: string, profile: { displayName?: unknown; avatarUrl?: unknown }): Promise<void> {
+    const id = this.#localUserId(userId)
+    if (typeof profile !== 'object' || profile === null) throw new UserDirectoryError('M_INVALID_PARAM', 'profile must be an object')
+    if (!this.#registry.isIncluded(id)) {
+      this.#logger.debug({ userId: id }, 'ignoring profile change of a user excluded from the directory')
+      return
+    }
+    this.#entries.set(id, { displayName: cleanProfileText(profile.displayName), avatarUrl: cleanProfileText(profile.avatarUrl) })
+    this.#commit()
+  }
+
+  // ---- the room state stream -------------------------------------------
+
+  /**
+   * Applies state deltas in order, then records `position`. A malformed
+   * delta is skipped with a warning (and listed in the report); the rest of
+   * the batch still applies.
+   */
+  async ingest(deltas: readonly StateDelta[], options: { position?: number } = {}): Promise<IngestReport> {
+    this.#assertOpen()
+    if (!Array.isArray(deltas)) throw new UserDirectoryError('M_INVALID_PARAM', 'deltas must be an array')
+    const position = options.position
+    if (position !== undefined && (typeof position !== 'number' || !Number.isSafeInteger(position))) {
+      throw new UserDirectoryError('M_INVALID_PARAM', `position must be an integer, got ${JSON.stringify(position)}`)
+    }
+    const report: IngestReport = { applied: 0, skipped: [] }
+    for (let index = 0; index < deltas.length; index++) {
+      let valid
+      try {
+        valid = validateDelta(deltas[index])
+      } catch (error) {
+        if (!(error instanceof UserDirectoryError)) throw error
+        report.skipped.push({ index, errcode: error.errcode, message: error.message })
+        this.#logger.warn({ index, err: error.message }, 'skipping malformed state delta')
+        continue
+      }
+      report.applied++
+      if (valid.kind === 'ignored') continue
+      let room = this.#rooms.get(valid.roomId)
+      if (room === undefined) this.#rooms.set(valid.roomId, (room = emptyRoom()))
+      this.#handleChange(applyDelta(room, valid.roomId, valid, (u) => this.#registry.isLocal(u)))
+      if (room.joined.size === 0 && room.joinRule === null && room.historyVisibility === null) this.#rooms.delete(valid.roomId)
+    }
+    if (position !== undefined) this.#position = position
+    this.#commit()
+    return report
+  }
+
+  /** The stream position of the last batch applied, or null if none carried one. */
+  streamPosition(): number | null {
+    return this.#position
+  }
+
+  // ---- queries ------------------------------------------------------------
+
+  /**
+   * Searches the directory as `requesterId` (SPEC §3): the best `limit`
+   * visible matches, and whether there were more. Spam checkers then run on
+   * that page.
+   */
+  async search(requesterId: string, term: string, limit = 10, options: { explain?: boolean } = {}): Promise<SearchResults> {
+    this.#assertOpen()
+    const requester = parseUserId(requesterId)
+    if (typeof term !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `search term must be a string, got ${typeof term}`)
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new UserDirectoryError('M_INVALID_PARAM', `limit must be a non-negative integer, got ${JSON.stringify(limit)}`)
+    if (!this.#options.enabled) return { limited: false, results: [] }
+    const query = buildSearchQuery(parseQueryWords(term))
+    const page = this.#searcher.search(this.#index, query, limit, this.#filterFor(requester), this.#options.preferLocalUsers)
+    const results: SearchResultItem[] = []
+    for (const id of page.ids) {
+      const user = this.#index.user(id) as IndexedUser
+      const entry = this.#entries.get(user.userId) as Profile
+      const item: SearchResultItem = { user_id: user.userId, display_name: entry.displayName, avatar_url: entry.avatarUrl }
+      if (options.explain === true) item.score = page.scores[id]
+      results.push(item)
+    }
+    return { limited: page.total > limit, results: await this.#dropSpam(results, requester) }
+  }
+
+  /** The directory entry of a user, or null if they are not in the directory. */
+  async getProfile(userId: string): Promise<{ display_name: string | null; avatar_url: string | null } | null> {
+    const entry = this.#entries.get(parseUserId(userId))
+    return entry === undefined ? null : { display_name: entry.displayName, avatar_url: entry.avatarUrl }
+  }
+
+  /** The Synapse tables, sorted (for tests and debugging; cost grows with the square of room sizes). */
+  tables(): DirectoryTables {
+    const users = new Map<string, { display_name: string | null; avatar_url: string | null }>()
+    for (const [userId, entry] of [...this.#entries.entries()].sort(byFirst)) {
+      users.set(userId, { display_name: entry.displayName, avatar_url: entry.avatarUrl })
+    }
+    const { inPublicRooms, sharePrivateRooms } = this.#visibility.relations()
+    const staleRemoteUsers = [...this.#entries.staleEntries()]
+      .sort(byFirst)
+      .map(([userId, mark]) => ({ userId, nextTryAtMs: mark.nextTryAtMs, retryCounter: mark.retryCounter }))
+    return { users, inPublicRooms: inPublicRooms.sort(compareTuples), sharePrivateRooms: sharePrivateRooms.sort(compareTuples), staleRemoteUsers }
+  }
+
+  // ---- upkeep -------------------------------------------------------------
+
+  /** Replaces the spam-checker callbacks. */
+  setSpamCheckers(checkers: SpamChecker[]): void {
+    if (!Array.isArray(checkers) || checkers.some((c) => typeof c !== 'function')) {
+      throw new UserDirectoryError('M_INVALID_PARAM', 'spam checkers must be an array of functions')
+    }
+    this.#spamCheckers = [...checkers]
+  }
+
+  /** Recomputes every derived structure (relations, entries to drop, search index) from rooms and users. */
+  async rebuild(): Promise<void> {
+    this.#assertOpen()
+    this.#visibility.recount()
+    for (const [userId] of this.#registry.entries()) {
+      if (this.#registry.isIncluded(userId)) {
+        if (!this.#entries.has(userId)) this.#entries.set(userId, { displayName: null, avatarUrl: null })
+      } else {
+        this.#entries.delete(userId)
+      }
+    }
+    for (const [userId] of [...this.#entries.entries()]) {
+      const keep = this.#registry.isLocal(userId) ? this.#registry.isIncluded(userId) : this.#visibility.isRemoteHeld(userId)
+      if (!keep) this.#entries.delete(userId)
+    }
+    for (const [userId] of [...this.#entries.staleEntries()]) {
+      if (!this.#visibility.isRemoteHeld(userId)) this.#entries.clearStale(userId)
+    }
+    this.#entries.drainChanged()
+    this.#index = new SearchIndex()
+    for (const [userId, entry] of this.#entries.entries()) this.#indexEntry(userId, entry)
+    this.#logger.info({ entries: this.#entries.size, rooms: this.#rooms.size }, 'rebuilt the directory')
+  }
+
+  /** Releases timers and the store. The directory cannot be used afterwards. */
+  async close(): Promise<void> {
+    this.#closed = true
+  }
+
+  // ---- internals ------------------------------------------------------------
+
+  #handleChange(change: RoomChange): void {
+    if (change.kind === 'publicity') {
+      this.#visibility.onPublicity(change.roomId, change.isPublic)
+      return
+    }
+    if (change.kind !== 'membership') return
+    const { roomId, userId } = change
+    if (change.wasJoined !== change.isJoined) {
+      const dropped: UserId[] = []
+      this.#visibility.onMembership(roomId, userId, change.isJoined ? 1 : -1, dropped)
+      for (const user of dropped) this.#entries.delete(user)
+    }
+    // Remote users' profiles come from their member events in public rooms
+    // only; in private rooms the event may carry a per-room nickname, so the
+    // user is marked stale and their global profile fetched later (SPEC §1).
+    if (!change.isJoined || this.#registry.isLocal(userId) || !this.#visibility.isServerIn(roomId)) return
+    const room = this.#rooms.get(roomId) as RoomState
+    if (isRoomPublic(room)) {
+      this.#entries.set(userId, change.profile)
+    } else {
+      this.#entries.markStale(userId, { nextTryAtMs: this.#clock.now() + STALE_REFRESH_DELAY_MS, retryCounter: 0 })
+    }
+  }
+
+  #updateLocalUser(userId: UserId, user: { userType: string | null; deactivated: boolean; locked: boolean }): void {
+    this.#assertOpen()
+    const wasIncluded = this.#registry.isIncluded(userId)
+    this.#registry.set(userId, user)
+    const isIncluded = this.#registry.isIncluded(userId)
+    if (wasIncluded !== isIncluded) {
+      this.#visibility.onInclusion(userId, isIncluded)
+      if (isIncluded) this.#entries.set(userId, { displayName: null, avatarUrl: null })
+      else this.#entries.delete(userId)
+    }
+    this.#commit()
+  }
+
+  // Brings the search index up to date with the entries changed since the last commit.
+  #commit(): void {
+    const changed = this.#entries.drainChanged()
+    for (const userId of changed.entries) {
+      const entry = this.#entries.get(userId)
+      if (entry === undefined) this.#index.remove(userId)
+      else this.#indexEntry(userId, entry)
+    }
+  }
+
+  #indexEntry(userId: UserId, entry: Profile): void {
+    this.#index.upsert(userId, localpartOf(userId), serverNameOf(userId), entry.displayName, entry.avatarUrl, this.#registry.isLocal(userId))
+  }
+
+  #filterFor(requester: UserId): CandidateFilter {
+    const { excludeRemoteUsers, showLockedUsers, searchAllUsers } = this.#options
+    const registry = this.#registry
+    const visibility = this.#visibility
+    return {
+      accepts(user: IndexedUser): boolean {
+        if (excludeRemoteUsers && !user.isLocal) return false
+        if (!showLockedUsers && user.isLocal && registry.isLocked(user.userId)) return false
+        if (searchAllUsers) return user.userId !== requester
+        return visibility.isInPublicRoom(user.userId) || visibility.sharesPrivateRoom(requester, user.userId)
+      },
+    }
+  }
+
+  async #dropSpam(results: SearchResultItem[], requester: UserId): Promise<SearchResultItem[]> {
+    if (this.#spamCheckers.length === 0) return results
+    const kept: SearchResultItem[] = []
+    for (const result of results) {
+      const profile: DirectoryProfile = { user_id: result.user_id, display_name: result.display_name, avatar_url: result.avatar_url }
+      let spam = false
+      for (const checker of this.#spamCheckers) {
+        if (await checker(profile, requester)) {
+          spam = true
+          break
+        }
+      }
+      if (!spam) kept.push(result)
+    }
+    return kept
+  }
+
+  #localUserId(userId: string): UserId {
+    const id = parseUserId(userId)
+    if (!this.#registry.isLocal(id)) throw new UserDirectoryError('M_INVALID_PARAM', `${id} is not a local user of ${this.serverName}`)
+    return id
+  }
+
+  #requireRegistered(userId: UserId): { userType: string | null; deactivated: boolean; locked: boolean } {
+    const user = this.#registry.get(userId)
+    if (user === undefined) throw new UserDirectoryError('M_NOT_FOUND', `${userId} is not registered; call registerLocalUser first`)
+    return user
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new UserDirectoryError('M_UNKNOWN', 'the directory is closed')
+  }
+}
+
+function parseServerName(value: unknown): ServerName {
+  if (typeof value !== 'string' || value === '' || /[\s/@]/.test(value)) {
+    throw new UserDirectoryError('M_INVALID_PARAM', `serverName must be a host name (with an optional port), got ${JSON.stringify(value)}`)
+  }
+  return value as ServerName
+}
+
+function optionalBoolean(value: unknown, name: string): boolean | undefined {
+  if (value === undefined) return undefined
+  return requiredBoolean(value, name)
+}
+
+function requiredBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `${name} must be a boolean, got ${JSON.stringify(value)}`)
+  return value
+}
+
+function byFirst(a: [string, unknown], b: [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0
+}
+
+function compareTuples(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1
+  return 0
+}

@@ -1,0 +1,15 @@
+/**
+ * @module The package's public contract (API.md): the directory, its errors,
+ * the test homeserver and the HTTP server.
+ */
+export { UserDirectory } from './directory/index.js'
+export type {
+  UserDirectoryOptions, Clock, SpamChecker, ProfileFetcher, FetchedProfile, DirectoryProfile,
+  SearchResults, SearchResultItem, IngestReport, DirectoryTables, LocalUserInfo,
+} from './directory/index.js'
+export type { StateDelta } from './rooms/index.js'
+export type { AppserviceRegistration } from './visibility/index.js'
+export { UserDirectoryError, ProfileFetchError } from './errors.js'
+export type { Errcode, ProfileFetchErrorDetails } from './errors.js'
+export { TestHomeserver, FakeClock } from './testing/index.js'
+export type { TestHomeserverOptions } from './testing/index.js'

@@ -1,0 +1,6 @@
+/**
+ * @module Profiles: the directory entries (public profiles) and the stale
+ * marks of remote users awaiting a profile fetch. Imports ids only.
+ */
+export type { Profile, StaleMark } from './directory-entries.js'
+export { DirectoryEntries } from './directory-entries.js'

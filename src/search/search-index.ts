@@ -1,0 +1,114 @@
+import flexsearch from 'flexsearch'
+import type { UserId } from '../ids/index.js'
+import { buildUserDocument } from './ranking.js'
+import type { UserDocument } from './ranking.js'
+
+// Only this many leading characters of a lexeme are indexed: FlexSearch's
+// forward tokenizer stores every prefix of every term, so a 2,000-character
+// lexeme would cost 2,000 keys. Longer query lexemes are looked up by their
+// first characters and checked exactly against the document afterwards.
+const MAX_INDEXED_PREFIX = 24
+
+/** What the index keeps about one directory entry, by dense id. */
+export interface IndexedUser {
+  userId: UserId
+  document: UserDocument
+  hasDisplayName: boolean
+  hasAvatar: boolean
+  isLocal: boolean
+}
+
+interface FlexIndex {
+  add(id: number, content: string): void
+  remove(id: number): void
+  search(query: string, options: { resolve: false }): { result: number[][] }
+}
+
+/**
+ * The searchable side of the directory: every entry gets a dense numeric id
+ * (reused after removal), its PostgreSQL document (lexemes, positions,
+ * weights) precomputed at ingest, and its lexemes in a FlexSearch forward
+ * index so every entry with a lexeme starting with a given prefix can be
+ * enumerated without scoring.
+ */
+export class SearchIndex {
+  readonly #flex: FlexIndex
+  readonly #idByUser = new Map<UserId, number>()
+  readonly #users: (IndexedUser | undefined)[] = []
+  readonly #freeIds: number[] = []
+
+  constructor() {
+    const { Index } = flexsearch as unknown as { Index: new (options: object) => FlexIndex }
+    this.#flex = new Index({
+      tokenize: 'forward',
+      resolution: 1,
+      fastupdate: true,
+      // Our lexemes are the terms: the default encoder would fold '99' to '9' and split 'alice.smith'.
+      encode: (text: string) => text.split(' '),
+    })
+  }
+
+  /** Number of indexed entries. */
+  get size(): number {
+    return this.#idByUser.size
+  }
+
+  /** Length of the dense id space (ids are below it). */
+  get idLimit(): number {
+    return this.#users.length
+  }
+
+  /** The entry behind a dense id, or undefined for a free id. */
+  user(id: number): IndexedUser | undefined {
+    return this.#users[id]
+  }
+
+  /** Adds or replaces the entry of `userId`. Cost: one FlexSearch update (~2 ms p50 at 1M entries). */
+  upsert(userId: UserId, localpart: string, serverName: string, displayName: string | null, avatarUrl: string | null, isLocal: boolean): void {
+    const document = buildUserDocument(localpart, serverName, displayName)
+    const entry: IndexedUser = { userId, document, hasDisplayName: displayName !== null, hasAvatar: avatarUrl !== null, isLocal }
+    let id = this.#idByUser.get(userId)
+    if (id !== undefined) {
+      const before = this.#users[id]
+      this.#users[id] = entry
+      if (before !== undefined && sameLexemes(before.document, document)) return
+      this.#flex.remove(id)
+    } else {
+      id = this.#freeIds.pop() ?? this.#users.length
+      this.#idByUser.set(userId, id)
+      this.#users[id] = entry
+    }
+    this.#flex.add(id, indexTerms(document))
+  }
+
+  /** Removes the entry of `userId`, if indexed. */
+  remove(userId: UserId): void {
+    const id = this.#idByUser.get(userId)
+    if (id === undefined) return
+    this.#idByUser.delete(userId)
+    this.#users[id] = undefined
+    this.#freeIds.push(id)
+    this.#flex.remove(id)
+  }
+
+  /**
+   * The ids of every entry with a lexeme starting with `prefix`'s first
+   * indexed characters (a superset when `prefix` is longer). Borrowed: the
+   * arrays are FlexSearch's own; read them, never sort or mutate them.
+   */
+  candidates(prefix: string): readonly (readonly number[])[] {
+    return this.#flex.search(prefix.slice(0, MAX_INDEXED_PREFIX), { resolve: false }).result
+  }
+}
+
+function indexTerms(document: UserDocument): string {
+  const terms = new Set<string>()
+  for (const lexeme of document.lexemes) terms.add(lexeme.slice(0, MAX_INDEXED_PREFIX))
+  return [...terms].join(' ')
+}
+
+function sameLexemes(a: UserDocument, b: UserDocument): boolean {
+  if (a.lexemes.length !== b.lexemes.length) return false
+  for (let i = 0; i < a.lexemes.length; i++) if (a.lexemes[i] !== b.lexemes[i]) return false
+  return true
+}

@@ -1,0 +1,190 @@
+import type { RoomId, UserId } from '../ids/index.js'
+import type { RoomState } from '../rooms/index.js'
+import { isRoomPublic } from '../rooms/index.js'
+import type { UserRegistry } from './user-registry.js'
+
+/**
+ * The visibility relations of SPEC §2, kept as room membership plus a few
+ * counters instead of Synapse's pair table:
+ *  - `roomsByUser`: the rooms each user is joined to;
+ *  - `localMembers`: joined local users per room (any local user, excluded or
+ *    not, puts the server in the room, as Synapse's `is_host_joined`);
+ *  - `publicRooms`: per included user, the number of public rooms the server
+ *    is in where they are joined (`inPublicRooms` is non-empty iff > 0);
+ *  - `sharedRooms`: per remote user, the number of rooms the server is in
+ *    where they are joined; at 0 they leave the directory.
+ * "Who shares a private room with whom" is derived at query time from
+ * `roomsByUser`, by intersecting small sets.
+ *
+ * Every method keeps the counters equal to a recount from the rooms and the
+ * registry; the property tests check that.
+ */
+export class RoomVisibility {
+  readonly #rooms: Map<RoomId, RoomState>
+  readonly #registry: UserRegistry
+  readonly roomsByUser = new Map<UserId, Set<RoomId>>()
+  readonly localMembers = new Map<RoomId, number>()
+  readonly publicRooms = new Map<UserId, number>()
+  readonly sharedRooms = new Map<UserId, number>()
+
+  constructor(rooms: Map<RoomId, RoomState>, registry: UserRegistry) {
+    this.#rooms = rooms
+    this.#registry = registry
+  }
+
+  /** Whether at least one local user is joined to the room. */
+  isServerIn(roomId: RoomId): boolean {
+    return (this.localMembers.get(roomId) ?? 0) > 0
+  }
+
+  /** Whether the user is in `inPublicRooms` (joined to a public room the server is in, and included). */
+  isInPublicRoom(userId: UserId): boolean {
+    return (this.publicRooms.get(userId) ?? 0) > 0
+  }
+
+  /** Whether a remote user is joined to any room the server is in. */
+  isRemoteHeld(userId: UserId): boolean {
+    return (this.sharedRooms.get(userId) ?? 0) > 0
+  }
+
+  /**
+   * A user joined (`delta = 1`) or left (`delta = -1`) a room; the room's
+   * `joined` map has already been updated. Remote users whose last shared
+   * room this was are pushed to `dropped` (they leave the directory).
+   */
+  onMembership(roomId: RoomId, userId: UserId, delta: 1 | -1, dropped: UserId[]): void {
+    const room = this.#rooms.get(roomId)
+    if (room === undefined) throw new Error(`room ${roomId} is not tracked`)
+    let rooms = this.roomsByUser.get(userId)
+    if (delta === 1) {
+      if (rooms === undefined) this.roomsByUser.set(userId, (rooms = new Set()))
+      rooms.add(roomId)
+    } else if (rooms !== undefined) {
+      rooms.delete(roomId)
+      if (rooms.size === 0) this.roomsByUser.delete(userId)
+    }
+    const isLocal = this.#registry.isLocal(userId)
+    if (isLocal) {
+      const before = this.localMembers.get(roomId) ?? 0
+      const after = before + delta
+      if (after === 0) this.localMembers.delete(roomId)
+      else this.localMembers.set(roomId, after)
+      if (before === 0 || after === 0) {
+        // The server joined or left the room: every other member's counts change.
+        for (const member of room.joined.keys()) if (member !== userId) this.#countMember(room, member, delta, dropped)
+      }
+    }
+    // A local member always counts (they put the server in the room); a remote one only while the server is in it.
+    if (isLocal || this.isServerIn(roomId)) this.#countMember(room, userId, delta, dropped)
+  }
+
+  /** The room flipped between public and private. */
+  onPublicity(roomId: RoomId, isPublic: boolean): void {
+    const room = this.#rooms.get(roomId)
+    if (room === undefined || !this.isServerIn(roomId)) return
+    for (const member of room.joined.keys()) {
+      if (this.#registry.isIncluded(member)) this.#bump(this.publicRooms, member, isPublic ? 1 : -1)
+    }
+  }
+
+  /** A local user's inclusion changed (registered, deactivated, …): recount their public rooms. */
+  onInclusion(userId: UserId, isIncluded: boolean): void {
+    let count = 0
+    if (isIncluded) {
+      for (const roomId of this.roomsByUser.get(userId) ?? []) {
+        const room = this.#rooms.get(roomId)
+        if (room !== undefined && this.isServerIn(roomId) && isRoomPublic(room)) count++
+      }
+    }
+    if (count === 0) this.publicRooms.delete(userId)
+    else this.publicRooms.set(userId, count)
+  }
+
+  /**
+   * Calls `visit` for every user M with a triple `(requester, M, room)`:
+   * included members of the private rooms (the server in them) that the
+   * requester, a local included user, is joined to. A user sharing several
+   * rooms is visited once per room. Cost: the sizes of those rooms.
+   */
+  forEachPrivateSharer(requester: UserId, visit: (userId: UserId) => void): void {
+    if (!this.#registry.isLocal(requester) || !this.#registry.isIncluded(requester)) return
+    for (const roomId of this.roomsByUser.get(requester) ?? []) {
+      const room = this.#rooms.get(roomId)
+      if (room === undefined || isRoomPublic(room) || !this.isServerIn(roomId)) continue
+      for (const member of room.joined.keys()) {
+        if (member !== requester && this.#registry.isIncluded(member)) visit(member)
+      }
+    }
+  }
+
+  /** Whether `requester` shares a private room the server is in with `other` (a triple exists). */
+  sharesPrivateRoom(requester: UserId, other: UserId): boolean {
+    if (requester === other || !this.#registry.isLocal(requester)) return false
+    if (!this.#registry.isIncluded(requester) || !this.#registry.isIncluded(other)) return false
+    const mine = this.roomsByUser.get(requester)
+    const theirs = this.roomsByUser.get(other)
+    if (mine === undefined || theirs === undefined) return false
+    const [small, large] = mine.size <= theirs.size ? [mine, theirs] : [theirs, mine]
+    for (const roomId of small) {
+      if (!large.has(roomId) || !this.isServerIn(roomId)) continue
+      const room = this.#rooms.get(roomId)
+      if (room !== undefined && !isRoomPublic(room)) return true
+    }
+    return false
+  }
+
+  /** The relations as Synapse's two tables (for tests and debugging; cost: Σ room size²). */
+  relations(): { inPublicRooms: [UserId, RoomId][]; sharePrivateRooms: [UserId, UserId, RoomId][] } {
+    const inPublicRooms: [UserId, RoomId][] = []
+    const sharePrivateRooms: [UserId, UserId, RoomId][] = []
+    for (const [roomId, room] of this.#rooms) {
+      if (!this.isServerIn(roomId)) continue
+      const members = [...room.joined.keys()].filter((member) => this.#registry.isIncluded(member))
+      if (isRoomPublic(room)) {
+        for (const member of members) inPublicRooms.push([member, roomId])
+        continue
+      }
+      for (const local of members) {
+        if (!this.#registry.isLocal(local)) continue
+        for (const other of members) if (other !== local) sharePrivateRooms.push([local, other, roomId])
+      }
+    }
+    return { inPublicRooms, sharePrivateRooms }
+  }
+
+  /** Forget all counts and recount them from the rooms and the registry. */
+  recount(): void {
+    this.roomsByUser.clear()
+    this.localMembers.clear()
+    this.publicRooms.clear()
+    this.sharedRooms.clear()
+    for (const [roomId, room] of this.#rooms) {
+      let locals = 0
+      for (const member of room.joined.keys()) {
+        let rooms = this.roomsByUser.get(member)
+        if (rooms === undefined) this.roomsByUser.set(member, (rooms = new Set()))
+        rooms.add(roomId)
+        if (this.#registry.isLocal(member)) locals++
+      }
+      if (locals === 0) continue
+      this.localMembers.set(roomId, locals)
+      for (const member of room.joined.keys()) this.#countMember(room, member, 1, [])
+    }
+  }
+
+  // A member's contribution to the counters of one room the server is in.
+  #countMember(room: RoomState, userId: UserId, delta: 1 | -1, dropped: UserId[]): void {
+    if (isRoomPublic(room) && this.#registry.isIncluded(userId)) this.#bump(this.publicRooms, userId, delta)
+    if (!this.#registry.isLocal(userId)) {
+      if (this.#bump(this.sharedRooms, userId, delta) === 0 && delta === -1) dropped.push(userId)
+    }
+  }
+
+  #bump(counts: Map<UserId, number>, userId: UserId, delta: 1 | -1): number {
+    const after = (counts.get(userId) ?? 0) + delta
+    if (after < 0) throw new Error(`visibility count for ${userId} went negative`)
+    if (after === 0) counts.delete(userId)
+    else counts.set(userId, after)
+    return after
+  }
+}
