@@ -1,0 +1,50 @@
+import type { RoomId, UserId } from '../ids/index.js'
+import type { MemberProfile } from '../rooms/index.js'
+import type { LocalUser } from '../visibility/index.js'
+import type { Profile, StaleMark } from '../profiles/index.js'
+
+/** Room-level state kept per room (members are stored apart, one record each). */
+export interface StoredRoom {
+  joinRule: string | null
+  historyVisibility: string | null
+}
+
+/**
+ * The facts one commit changes. `null` deletes the record. Members are keyed
+ * by (room, user) so one more member in a 20,000-member room writes one
+ * record, not the room.
+ */
+export interface StoreBatch {
+  rooms: [RoomId, StoredRoom | null][]
+  /** A joined member's event profile (`null` profile for local members), or `undefined`: no longer joined. */
+  members: [RoomId, UserId, MemberProfile | null | undefined][]
+  localUsers: [UserId, LocalUser][]
+  entries: [UserId, Profile | null][]
+  stale: [UserId, StaleMark | null][]
+  /** The stream position after this batch, if it carried one. */
+  position?: number
+  /** Small named values of other layers (e.g. applied appservice transaction ids); `null` deletes. */
+  meta?: [string, unknown][]
+}
+
+/** Everything the engine needs to resume, as stored. */
+export interface StoredState {
+  rooms: Map<RoomId, StoredRoom>
+  members: [RoomId, UserId, MemberProfile | null][]
+  localUsers: Map<UserId, LocalUser>
+  entries: Map<UserId, Profile>
+  stale: Map<UserId, StaleMark>
+  position: number | null
+}
+
+/** Durable facts behind a `UserDirectory`. Memory-only directories have none. */
+export interface DirectoryStore {
+  /** Reads every stored fact (at open). */
+  load(): StoredState
+  /** Writes one batch atomically (all or nothing) and durably before returning. */
+  commit(batch: StoreBatch): void
+  /** Reads a value written through `StoreBatch.meta`. */
+  getMeta(key: string): unknown
+  /** Flushes and releases the environment. */
+  close(): Promise<void>
+}
