@@ -5,7 +5,7 @@
 export { UserDirectory } from './directory/index.js'
 export type {
   UserDirectoryOptions, Clock, SpamChecker, ProfileFetcher, FetchedProfile, DirectoryProfile,
-  SearchResults, SearchResultItem, IngestReport, DirectoryTables, LocalUserInfo,
+  SearchResults, SearchResultItem, IngestReport, IngestOptions, DirectoryStats, DirectoryTables, LocalUserInfo,
 } from './directory/index.js'
 export type { StateDelta } from './rooms/index.js'
 export type { AppserviceRegistration } from './visibility/index.js'

@@ -25,8 +25,31 @@ export interface SearchResults {
   results: SearchResultItem[]
 }
 
+/** Options of `ingest`. */
+export interface IngestOptions {
+  /** The stream position after this batch; `streamPosition()` reports it. */
+  position?: number
+  /** An id for the batch (e.g. an appservice transaction id): a batch whose id was already applied is not applied again. */
+  transactionId?: string
+}
+
+/** Counts for monitoring. */
+export interface DirectoryStats {
+  entries: number
+  localUsers: number
+  rooms: number
+  roomsWithLocalUsers: number
+  joinedMemberships: number
+  usersInPublicRooms: number
+  staleRemoteUsers: number
+  indexedEntries: number
+  streamPosition: number | null
+}
+
 /** What `ingest` did with a batch. */
 export interface IngestReport {
+  /** True when the batch's `transactionId` had already been applied: nothing was done. */
+  duplicate?: boolean
   /** Deltas applied (including ignored types and no-ops). */
   applied: number
   /** Malformed deltas, skipped with a warning: their index in the batch and why. */
@@ -50,6 +73,7 @@ export interface LocalUserInfo {
 
 // SPEC §5: a remote user seen in a private room is refreshed after 60 s.
 const STALE_REFRESH_DELAY_MS = 60_000
+const MAX_REMEMBERED_TRANSACTIONS = 10_000
 
 /**
  * The user directory: who is in it, who can find whom, and search ranked as
@@ -76,6 +100,8 @@ export class UserDirectory {
   #index = new SearchIndex()
   readonly #searcher = new Searcher()
   #position: number | null = null
+  // Applied transaction ids, oldest first (a Map keeps insertion order).
+  readonly #transactions = new Map<string, true>()
   #closed = false
 
   private constructor(options: UserDirectoryOptions) {
@@ -158,8 +184,13 @@ export class UserDirectory {
    * delta is skipped with a warning (and listed in the report); the rest of
    * the batch still applies.
    */
-  async ingest(deltas: readonly StateDelta[], options: { position?: number } = {}): Promise<IngestReport> {
+  async ingest(deltas: readonly StateDelta[], options: IngestOptions = {}): Promise<IngestReport> {
     this.#assertOpen()
+    const { transactionId } = options
+    if (transactionId !== undefined) {
+      if (typeof transactionId !== 'string' || transactionId === '') throw new UserDirectoryError('M_INVALID_PARAM', 'transactionId must be a non-empty string')
+      if (this.isTransactionApplied(transactionId)) return { applied: 0, skipped: [], duplicate: true }
+    }
     if (!Array.isArray(deltas)) throw new UserDirectoryError('M_INVALID_PARAM', 'deltas must be an array')
     const position = options.position
     if (position !== undefined && (typeof position !== 'number' || !Number.isSafeInteger(position))) {
@@ -184,8 +215,31 @@ export class UserDirectory {
       if (room.joined.size === 0 && room.joinRule === null && room.historyVisibility === null) this.#rooms.delete(valid.roomId)
     }
     if (position !== undefined) this.#position = position
+    if (transactionId !== undefined) this.#rememberTransaction(transactionId)
     this.#commit()
     return report
+  }
+
+  /** Whether a batch with this `transactionId` was applied (kept for the last 10,000 ids). */
+  isTransactionApplied(transactionId: string): boolean {
+    return this.#transactions.has(transactionId)
+  }
+
+  /** Counts for monitoring (cheap: no relation is materialised). */
+  stats(): DirectoryStats {
+    let joinedMemberships = 0
+    for (const room of this.#rooms.values()) joinedMemberships += room.joined.size
+    return {
+      entries: this.#entries.size,
+      localUsers: this.#registry.size,
+      rooms: this.#rooms.size,
+      roomsWithLocalUsers: this.#visibility.localMembers.size,
+      joinedMemberships,
+      usersInPublicRooms: this.#visibility.publicRooms.size,
+      staleRemoteUsers: this.#entries.staleCount,
+      indexedEntries: this.#index.size,
+      streamPosition: this.#position,
+    }
   }
 
   /** The stream position of the last batch applied, or null if none carried one. */
@@ -314,6 +368,14 @@ export class UserDirectory {
       else this.#entries.delete(userId)
     }
     this.#commit()
+  }
+
+  #rememberTransaction(transactionId: string): void {
+    this.#transactions.set(transactionId, true)
+    if (this.#transactions.size > MAX_REMEMBERED_TRANSACTIONS) {
+      const oldest = this.#transactions.keys().next().value
+      if (oldest !== undefined) this.#transactions.delete(oldest)
+    }
   }
 
   // Brings the search index up to date with the entries changed since the last commit.

@@ -56,6 +56,10 @@ export class DirectoryEntries {
     if (this.#entries.delete(userId)) this.#changed.add(userId)
   }
 
+  get staleCount(): number {
+    return this.#stale.size
+  }
+
   getStale(userId: UserId): StaleMark | undefined {
     return this.#stale.get(userId)
   }
