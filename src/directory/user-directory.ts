@@ -11,6 +11,7 @@ import { SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
 import type { CandidateFilter, IndexedUser } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
 import { RoomVisibility, UserRegistry } from '../visibility/index.js'
+import type { DirectoryStore, StoreBatch } from '../store/index.js'
 import { defaultOptions, systemClock } from './options.js'
 import type { Clock, DirectoryProfile, SpamChecker, UserDirectoryOptions } from './options.js'
 
@@ -74,6 +75,17 @@ export interface LocalUserInfo {
 // SPEC §5: a remote user seen in a private room is refreshed after 60 s.
 const STALE_REFRESH_DELAY_MS = 60_000
 const MAX_REMEMBERED_TRANSACTIONS = 10_000
+const TRANSACTION_KEY_PREFIX = 'txn:'
+
+// Members are tracked as "roomId\u0000userId" (ids cannot contain U+0000).
+function memberKey(roomId: RoomId, userId: UserId): string {
+  return `${roomId}\u0000${userId}`
+}
+
+function splitMemberKey(key: string): [RoomId, UserId] {
+  const at = key.indexOf('\u0000')
+  return [key.slice(0, at) as RoomId, key.slice(at + 1) as UserId]
+}
 
 /**
  * The user directory: who is in it, who can find whom, and search ranked as
@@ -103,8 +115,14 @@ export class UserDirectory {
   // Applied transaction ids, oldest first (a Map keeps insertion order).
   readonly #transactions = new Map<string, true>()
   #closed = false
+  readonly #store: DirectoryStore | undefined
+  // Facts changed since the last commit, written to the store in one transaction.
+  readonly #touchedRooms = new Set<RoomId>()
+  readonly #touchedMembers = new Set<string>()
+  readonly #touchedUsers = new Set<UserId>()
 
-  private constructor(options: UserDirectoryOptions) {
+  private constructor(options: UserDirectoryOptions, store?: DirectoryStore) {
+    this.#store = store
     const serverName = parseServerName(options.serverName)
     this.serverName = serverName
     this.#options = { ...defaultOptions }
@@ -211,18 +229,20 @@ export class UserDirectory {
       if (valid.kind === 'ignored') continue
       let room = this.#rooms.get(valid.roomId)
       if (room === undefined) this.#rooms.set(valid.roomId, (room = emptyRoom()))
+      if (valid.kind === 'member') this.#touchedMembers.add(memberKey(valid.roomId, valid.userId))
+      else this.#touchedRooms.add(valid.roomId)
       this.#handleChange(applyDelta(room, valid.roomId, valid, (u) => this.#registry.isLocal(u)))
       if (room.joined.size === 0 && room.joinRule === null && room.historyVisibility === null) this.#rooms.delete(valid.roomId)
     }
     if (position !== undefined) this.#position = position
     if (transactionId !== undefined) this.#rememberTransaction(transactionId)
-    this.#commit()
+    this.#commit(position, transactionId)
     return report
   }
 
   /** Whether a batch with this `transactionId` was applied (kept for the last 10,000 ids). */
   isTransactionApplied(transactionId: string): boolean {
-    return this.#transactions.has(transactionId)
+    return this.#transactions.has(transactionId) || this.#store?.getMeta(TRANSACTION_KEY_PREFIX + transactionId) !== undefined
   }
 
   /** Counts for monitoring (cheap: no relation is materialised). */
@@ -305,6 +325,13 @@ export class UserDirectory {
   /** Recomputes every derived structure (relations, entries to drop, search index) from rooms and users. */
   async rebuild(): Promise<void> {
     this.#assertOpen()
+    this.#rebuildDerived()
+    this.#commit()
+    this.#logger.info({ entries: this.#entries.size, rooms: this.#rooms.size }, 'rebuilt the directory')
+  }
+
+  // Recounts visibility, drops entries no rule allows, and rebuilds the search index.
+  #rebuildDerived(): void {
     this.#visibility.recount()
     for (const [userId] of this.#registry.entries()) {
       if (this.#registry.isIncluded(userId)) {
@@ -320,15 +347,15 @@ export class UserDirectory {
     for (const [userId] of [...this.#entries.staleEntries()]) {
       if (!this.#visibility.isRemoteHeld(userId)) this.#entries.clearStale(userId)
     }
-    this.#entries.drainChanged()
     this.#index = new SearchIndex()
     for (const [userId, entry] of this.#entries.entries()) this.#indexEntry(userId, entry)
-    this.#logger.info({ entries: this.#entries.size, rooms: this.#rooms.size }, 'rebuilt the directory')
   }
 
   /** Releases timers and the store. The directory cannot be used afterwards. */
   async close(): Promise<void> {
+    if (this.#closed) return
     this.#closed = true
+    await this.#store?.close()
   }
 
   // ---- internals ------------------------------------------------------------
@@ -361,6 +388,7 @@ export class UserDirectory {
     this.#assertOpen()
     const wasIncluded = this.#registry.isIncluded(userId)
     this.#registry.set(userId, user)
+    this.#touchedUsers.add(userId)
     const isIncluded = this.#registry.isIncluded(userId)
     if (wasIncluded !== isIncluded) {
       this.#visibility.onInclusion(userId, isIncluded)
@@ -378,14 +406,75 @@ export class UserDirectory {
     }
   }
 
-  // Brings the search index up to date with the entries changed since the last commit.
-  #commit(): void {
+  // Ends a unit of work: writes the facts it changed (and the position) to
+  // the store in one transaction, then brings the search index up to date.
+  // If the store refuses the write, memory is reloaded from the store rather
+  // than patched, so the two never disagree.
+  #commit(position?: number, transactionId?: string): void {
     const changed = this.#entries.drainChanged()
+    if (this.#store !== undefined) {
+      const batch = this.#batchOf(changed, position, transactionId)
+      try {
+        this.#store.commit(batch)
+      } catch (error) {
+        this.#logger.error({ err: error }, 'store commit failed; reloading state from the store')
+        this.#loadFromStore()
+        throw error instanceof UserDirectoryError ? error : new UserDirectoryError('M_UNKNOWN', `could not write to the store: ${String(error)}`, { cause: error })
+      }
+    }
     for (const userId of changed.entries) {
       const entry = this.#entries.get(userId)
       if (entry === undefined) this.#index.remove(userId)
       else this.#indexEntry(userId, entry)
     }
+  }
+
+  #batchOf(changed: { entries: UserId[]; stale: UserId[] }, position: number | undefined, transactionId: string | undefined): StoreBatch {
+    const batch: StoreBatch = { rooms: [], members: [], localUsers: [], entries: [], stale: [] }
+    for (const roomId of this.#touchedRooms) {
+      const room = this.#rooms.get(roomId)
+      batch.rooms.push([roomId, room === undefined ? null : { joinRule: room.joinRule, historyVisibility: room.historyVisibility }])
+    }
+    for (const key of this.#touchedMembers) {
+      const [roomId, userId] = splitMemberKey(key)
+      batch.members.push([roomId, userId, this.#rooms.get(roomId)?.joined.get(userId)])
+    }
+    for (const userId of this.#touchedUsers) {
+      const user = this.#registry.get(userId)
+      if (user !== undefined) batch.localUsers.push([userId, user])
+    }
+    for (const userId of changed.entries) batch.entries.push([userId, this.#entries.get(userId) ?? null])
+    for (const userId of changed.stale) batch.stale.push([userId, this.#entries.getStale(userId) ?? null])
+    if (position !== undefined) batch.position = position
+    if (transactionId !== undefined) batch.meta = [[TRANSACTION_KEY_PREFIX + transactionId, true]]
+    this.#touchedRooms.clear()
+    this.#touchedMembers.clear()
+    this.#touchedUsers.clear()
+    return batch
+  }
+
+  // Replaces every in-memory fact with the store's and rebuilds what derives from them.
+  #loadFromStore(): void {
+    const store = this.#store
+    if (store === undefined) return
+    const state = store.load()
+    this.#rooms.clear()
+    for (const [roomId, room] of state.rooms) this.#rooms.set(roomId, { joinRule: room.joinRule, historyVisibility: room.historyVisibility, joined: new Map() })
+    for (const [roomId, userId, profile] of state.members) {
+      let room = this.#rooms.get(roomId)
+      if (room === undefined) this.#rooms.set(roomId, (room = emptyRoom()))
+      room.joined.set(userId, profile)
+    }
+    this.#registry.clear()
+    for (const [userId, user] of state.localUsers) this.#registry.set(userId, user)
+    this.#entries.clear()
+    for (const [userId, profile] of state.entries) this.#entries.load(userId, profile, undefined)
+    for (const [userId, mark] of state.stale) this.#entries.load(userId, undefined, mark)
+    this.#position = state.position
+    this.#touchedRooms.clear()
+    this.#touchedMembers.clear()
+    this.#touchedUsers.clear()
+    this.#rebuildDerived()
   }
 
   #indexEntry(userId: UserId, entry: Profile): void {

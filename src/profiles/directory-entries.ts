@@ -85,6 +85,14 @@ export class DirectoryEntries {
     return changed
   }
 
+  /** Forgets every entry, stale mark and recorded change (before reloading from a store). */
+  clear(): void {
+    this.#entries.clear()
+    this.#stale.clear()
+    this.#changed.clear()
+    this.#staleChanged.clear()
+  }
+
   /** Loads an entry or a stale mark as stored, without recording a change. */
   load(userId: UserId, profile: Profile | undefined, stale: StaleMark | undefined): void {
     if (profile !== undefined) this.#entries.set(userId, profile)

@@ -60,6 +60,11 @@ export class UserRegistry {
     this.#users.set(userId, user)
   }
 
+  /** Forgets every user (before reloading from a store). */
+  clear(): void {
+    this.#users.clear()
+  }
+
   entries(): IterableIterator<[UserId, LocalUser]> {
     return this.#users.entries()
   }
