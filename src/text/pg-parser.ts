@@ -1,0 +1,257 @@
+// PostgreSQL's default text-search parser (wparser_def.c, `TParserGet`):
+// a table-driven state machine with a stack of saved positions, so a rule can
+// PUSH a guess (is this a host? an e-mail?), and a failed guess POPs back to
+// the saved position and tries the state's next rule. Characters are Unicode
+// code points, classified as in a UTF8 database with LC_CTYPE 'C'.
+import { Act, S, STATE_RULES, STAY, Special, Test, TokenType, type Rule } from './pg-parser-states.js'
+
+// Character-class bits; a code point above 0x7F is a letter and nothing else.
+const ALPHA = 1
+const DIGIT = 2
+const SPACE = 4
+const XDIGIT = 8
+const URLCHAR = 16
+const ASCII = 32
+
+function classify(cp: number): number {
+  if (cp > 0x7f) return ALPHA
+  let bits = ASCII
+  if ((cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a)) bits |= ALPHA
+  if (cp >= 0x30 && cp <= 0x39) bits |= DIGIT
+  if (cp === 0x20 || (cp >= 0x09 && cp <= 0x0d)) bits |= SPACE
+  if ((bits & DIGIT) !== 0 || (cp >= 0x41 && cp <= 0x46) || (cp >= 0x61 && cp <= 0x66)) bits |= XDIGIT
+  // p_isurlchar: printable ASCII except the characters RFC 3986 rejects.
+  if (cp > 0x20 && cp < 0x7f && '"<>\\^`{|}'.indexOf(String.fromCharCode(cp)) < 0) bits |= URLCHAR
+  return bits
+}
+
+const ASCII_CLASSES = Uint8Array.from({ length: 128 }, (_, cp) => classify(cp))
+
+/**
+ * The input as code points, their classes (plus a 0 class at the end, for
+ * EOF) and each code point's UTF-16 offset in the string (plus the length).
+ */
+export interface ParserInput {
+  readonly codePoints: Int32Array
+  readonly classes: Uint8Array
+  readonly offsets: Int32Array
+}
+
+/** Splits a string into code points and classifies them. Lone surrogates count as letters. */
+export function toParserInput(text: string): ParserInput {
+  const codePoints = new Int32Array(text.length)
+  const offsets = new Int32Array(text.length + 1)
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.codePointAt(i) as number
+    offsets[n] = i
+    if (cp > 0xffff) i++
+    codePoints[n++] = cp
+  }
+  offsets[n] = text.length
+  const classes = new Uint8Array(n + 1)
+  for (let i = 0; i < n; i++) {
+    const cp = codePoints[i]
+    classes[i] = cp < 128 ? ASCII_CLASSES[cp] : ALPHA
+  }
+  return { codePoints: codePoints.subarray(0, n), classes, offsets: offsets.subarray(0, n + 1) }
+}
+
+// Tags whose content the parser skips (SpecialTags), compared case-insensitively.
+function startsWithAscii(cps: Int32Array, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    let c = cps[at + i]
+    if (c >= 0x41 && c <= 0x5a) c += 0x20
+    if (c !== word.charCodeAt(i)) return false
+  }
+  return true
+}
+
+/**
+ * One parser over `input` from code point `offset`: {@link next} returns the
+ * tokens one by one, as `prsd_nexttoken` does. Sub-parsers (the host and URL
+ * look-aheads) are further instances over the same input.
+ */
+class Parser {
+  readonly #input: ParserInput
+  readonly #cps: Int32Array
+  readonly #cls: Uint8Array
+  readonly #base: number
+  readonly #len: number
+  // The position stack: one frame per saved guess, top at depth - 1.
+  #pos = new Int32Array(16)
+  #tokLen = new Int32Array(16)
+  #state = new Int32Array(16)
+  #pushedAt = new Int32Array(16)
+  #depth = 1
+  #ignore = false
+  wantHost = false
+  tokenStart = 0
+  tokenLength = 0
+  tokenType = 0
+
+  constructor(input: ParserInput, offset: number, startState: number) {
+    this.#input = input
+    this.#cps = input.codePoints
+    this.#cls = input.classes
+    this.#base = offset
+    this.#len = input.codePoints.length - offset
+    this.#state[0] = startState
+    this.#pushedAt[0] = -1
+  }
+
+  /** Pushes a frame in a given state above the base frame (`p_isURLPath`'s sub-parser). */
+  pushState(state: number): void {
+    this.#pushFrame()
+    this.#state[this.#depth - 1] = state
+  }
+
+  #pushFrame(): void {
+    const d = this.#depth
+    if (d === this.#pos.length) this.#grow()
+    this.#pos[d] = this.#pos[d - 1]
+    this.#tokLen[d] = this.#tokLen[d - 1]
+    this.#state[d] = this.#state[d - 1]
+    this.#pushedAt[d] = -1
+    this.#depth = d + 1
+  }
+
+  #grow(): void {
+    const grown = (from: Int32Array): Int32Array => {
+      const bigger = new Int32Array(from.length * 2)
+      bigger.set(from)
+      return bigger
+    }
+    this.#pos = grown(this.#pos)
+    this.#tokLen = grown(this.#tokLen)
+    this.#state = grown(this.#state)
+    this.#pushedAt = grown(this.#pushedAt)
+  }
+
+  #dropBelowTop(count: number): void {
+    const top = this.#depth - 1
+    const to = top - count
+    this.#pos[to] = this.#pos[top]
+    this.#tokLen[to] = this.#tokLen[top]
+    this.#state[to] = this.#state[top]
+    this.#pushedAt[to] = this.#pushedAt[top]
+    this.#depth -= count
+  }
+
+  #test(rule: Rule, at: number): boolean {
+    const eof = at >= this.#len
+    const cls = this.#cls[this.#base + at]
+    switch (rule.test) {
+      case Test.Any: return true
+      case Test.Eof: return eof
+      case Test.Eq: return !eof && this.#cps[this.#base + at] === rule.ch
+      case Test.AscLetter: return (cls & (ASCII | ALPHA)) === (ASCII | ALPHA)
+      case Test.Alpha: return (cls & ALPHA) !== 0
+      case Test.Digit: return (cls & DIGIT) !== 0
+      case Test.Alnum: return (cls & (ALPHA | DIGIT)) !== 0
+      case Test.NotAlnum: return (cls & (ALPHA | DIGIT)) === 0
+      case Test.Space: return (cls & SPACE) !== 0
+      case Test.XDigit: return (cls & XDIGIT) !== 0
+      case Test.UrlChar: return (cls & URLCHAR) !== 0
+      case Test.Ignore: return this.#ignore
+      case Test.StopHost:
+        if (!this.wantHost) return false
+        this.wantHost = false
+        return true
+      case Test.Host: return this.#lookAhead(at, S.Base, true, TokenType.Host)
+      case Test.UrlPath: return this.#lookAhead(at, S.InURLPathFirst, false, TokenType.UrlPath)
+      default: throw new Error(`pg-parser: unknown test ${rule.test}`)
+    }
+  }
+
+  // p_ishost / p_isURLPath: run a fresh parser from here; on the wanted token
+  // type, swallow it into the current token.
+  #lookAhead(at: number, state: number, wantHost: boolean, type: number): boolean {
+    const sub = new Parser(this.#input, this.#base + at, S.Base)
+    if (state !== S.Base) sub.pushState(state)
+    sub.wantHost = wantHost
+    if (!sub.next() || sub.tokenType !== type) return false
+    const top = this.#depth - 1
+    this.#pos[top] += sub.tokenLength
+    this.#tokLen[top] += sub.tokenLength
+    return true
+  }
+
+  #special(kind: number): void {
+    const top = this.#depth - 1
+    if (kind === Special.Tags) {
+      const n = this.#tokLen[top]
+      const at = this.#base + this.tokenStart
+      if (n === 8 && startsWithAscii(this.#cps, at, '</script')) this.#ignore = false
+      else if (n === 7 && startsWithAscii(this.#cps, at, '</style')) this.#ignore = false
+      else if (n === 7 && startsWithAscii(this.#cps, at, '<script')) this.#ignore = true
+      else if (n === 6 && startsWithAscii(this.#cps, at, '<style')) this.#ignore = true
+    } else if (kind === Special.FullUrl) {
+      this.wantHost = true
+      this.#pos[top] -= this.#tokLen[top]
+    } else if (kind === Special.Hyphen) {
+      this.#pos[top] -= this.#tokLen[top]
+    } else if (kind === Special.VerVersion) {
+      this.#pos[top] -= this.#tokLen[top]
+      this.#tokLen[top] = 0
+    }
+  }
+
+  /** Reads the next token into `tokenStart`/`tokenLength`/`tokenType`; false at the end. */
+  next(): boolean {
+    let top = this.#depth - 1
+    if (this.#pos[top] >= this.#len) return false
+    this.tokenStart = this.#pos[top]
+    this.#pushedAt[top] = -1
+    let act = 0
+    for (;;) {
+      top = this.#depth - 1
+      const at = this.#pos[top]
+      const rules = STATE_RULES[this.#state[top]]
+      let i = this.#pushedAt[top] >= 0 ? this.#pushedAt[top] + 1 : 0
+      this.#pushedAt[top] = -1
+      while (!this.#test(rules[i], at)) i++
+      const rule = rules[i]
+      act = rule.act
+      if (rule.special !== Special.None) this.#special(rule.special)
+      if ((act & Act.Bingo) !== 0) {
+        this.tokenLength = this.#tokLen[top]
+        this.#tokLen[top] = 0
+        this.tokenType = rule.type
+      }
+      if ((act & Act.Pop) !== 0) this.#depth--
+      else if ((act & Act.Push) !== 0) {
+        this.#pushedAt[top] = i
+        this.#pushFrame()
+      } else if ((act & Act.Clear) !== 0) this.#dropBelowTop(1)
+      else if ((act & Act.ClearAll) !== 0) this.#dropBelowTop(this.#depth - 1)
+      else if ((act & Act.Merge) !== 0) {
+        // The frame below takes this one's position but keeps its own state
+        // and its saved rule, so the next character resumes after that rule.
+        this.#pos[top - 1] = this.#pos[top]
+        this.#tokLen[top - 1] = this.#tokLen[top]
+        this.#depth--
+      }
+      top = this.#depth - 1
+      if (rule.to !== STAY) this.#state[top] = rule.to
+      if ((act & Act.Bingo) !== 0 || (this.#pos[top] >= this.#len && (act & Act.Rerun) === 0)) break
+      if ((act & (Act.Rerun | Act.Pop)) !== 0) continue
+      if (this.#pos[top] < this.#len) {
+        this.#pos[top]++
+        this.#tokLen[top]++
+      }
+    }
+    return (act & Act.Bingo) !== 0
+  }
+}
+
+/**
+ * Runs PostgreSQL's default parser over `input`, calling `onToken` with each
+ * token's type and code-point span, in order (`ts_parse('default', …)`).
+ * Cost is linear in the input for ordinary text; the host and URL
+ * look-aheads rescan, as PostgreSQL's do.
+ */
+export function parseTokens(input: ParserInput, onToken: (type: number, start: number, end: number) => void): void {
+  const parser = new Parser(input, 0, S.Base)
+  while (parser.next()) onToken(parser.tokenType, parser.tokenStart, parser.tokenStart + parser.tokenLength)
+}
