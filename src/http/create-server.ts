@@ -1,0 +1,163 @@
+import { createServer as createNodeServer } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { pino } from 'pino'
+import type { Logger } from 'pino'
+import type { Route, ServerContext } from './context.js'
+import type { DirectoryService } from './directory-service.js'
+import { HttpError, toHttpError } from './http-error.js'
+import { IngestQueue } from './ingest-queue.js'
+import { createMetrics } from './metrics.js'
+import { RateLimiter, defaultRateLimit } from './rate-limiter.js'
+import type { RateLimit } from './rate-limiter.js'
+import { sendError, setCorsHeaders } from './respond.js'
+import { matchRoute } from './router.js'
+import { adminRoutes } from './routes/admin.js'
+import { pingRoute, transactionRoutes } from './routes/appservice.js'
+import { healthRoute, metricsRoute } from './routes/ops.js'
+import { searchRoute } from './routes/search.js'
+import type { NowClock } from './token-cache.js'
+import { TokenResolver } from './token-resolver.js'
+
+/** Options of {@link createServer}. Every field is optional. */
+export interface ServerOptions {
+  /** Static access tokens: token → user id, checked before the homeserver. Default none. */
+  accessTokens?: Record<string, string>
+  /** Homeserver base URL; tokens not in `accessTokens` are checked with its `GET /_matrix/client/v3/account/whoami`. Default none (only static tokens work). */
+  homeserverUrl?: string
+  /** The appservice `hs_token` the homeserver pushes transactions with. Default none (transactions answer 403). */
+  hsToken?: string
+  /** Bearer token of the admin API. Default none (the admin API answers 403). */
+  adminToken?: string
+  /** Per-user search rate limit, or `false` for none. Default Synapse's `{ perSecond: 0.016, burst: 200 }`. */
+  rateLimit?: RateLimit | false
+  /** pino logger. Default silent. */
+  logger?: Logger
+  /** Time source for the token cache and the rate limit, ms. Default `Date`. */
+  clock?: NowClock
+  /** Largest body of a search or admin user request, bytes; more is 413 `M_TOO_LARGE`. Default 65,536. */
+  maxBodyBytes?: number
+  /** Largest body of an appservice transaction or admin delta batch, bytes. Default 33,554,432 (32 MiB). */
+  maxTransactionBytes?: number
+  /** How long a valid token is trusted without asking again, ms. Default 120,000. */
+  tokenCacheValidMs?: number
+  /** How long an invalid token is remembered as invalid, ms. Default 10,000. */
+  tokenCacheInvalidMs?: number
+  /** Most tokens cached (valid and invalid together); the oldest go first. Default 10,000. */
+  tokenCacheSize?: number
+  /** Give up on a whoami request after this long, ms (then 502). Default 10,000. */
+  whoamiTimeoutMs?: number
+  /** Also export Node process metrics (memory, event-loop lag) under `userdir_`. Default false. */
+  processMetrics?: boolean
+}
+
+const ROUTES: readonly Route[] = [searchRoute, ...transactionRoutes, pingRoute, ...adminRoutes, healthRoute, metricsRoute]
+
+const systemNow: NowClock = { now: () => Date.now() }
+
+// Lets stopServer wait for a rebuild still running in the background.
+const queueByServer = new WeakMap<Server, IngestQueue>()
+
+/**
+ * Creates the HTTP server (not yet listening): the Matrix user directory
+ * search of SPEC §6, appservice transactions, the admin API, `/health` and
+ * `/metrics`. Call `listen` on it; stop it with {@link stopServer}.
+ *
+ * @example
+ * const server = createServer(dir, { homeserverUrl: 'http://localhost:8008', hsToken: 'secret' })
+ * server.listen(8090, '127.0.0.1')
+ */
+export function createServer(dir: DirectoryService, options: ServerOptions = {}): Server {
+  const logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'http' })
+  const clock = options.clock ?? systemNow
+  const metrics = createMetrics(dir, { processMetrics: options.processMetrics ?? false })
+  const ctx: ServerContext = {
+    dir,
+    logger,
+    clock,
+    metrics,
+    tokens: new TokenResolver({
+      accessTokens: options.accessTokens ?? {},
+      homeserverUrl: options.homeserverUrl,
+      clock,
+      logger,
+      validTtlMs: options.tokenCacheValidMs ?? 120_000,
+      invalidTtlMs: options.tokenCacheInvalidMs ?? 10_000,
+      maxEntries: options.tokenCacheSize ?? 10_000,
+      timeoutMs: options.whoamiTimeoutMs ?? 10_000,
+      onLookup: (result) => metrics.tokenLookups.inc({ result }),
+    }),
+    rateLimiter: options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? defaultRateLimit, clock),
+    ingestQueue: new IngestQueue(dir, clock, logger, (count) => metrics.deltasIngested.inc(count)),
+    hsToken: options.hsToken,
+    adminToken: options.adminToken,
+    maxBodyBytes: options.maxBodyBytes ?? 65_536,
+    maxTransactionBytes: options.maxTransactionBytes ?? 33_554_432,
+  }
+  const server = createNodeServer((req, res) => {
+    res.on('finish', () => {
+      // While stopping, close each keep-alive connection as soon as its request is answered.
+      if (!server.listening) setImmediate(() => server.closeIdleConnections())
+    })
+    void handleRequest(ctx, req, res)
+  })
+  queueByServer.set(server, ctx.ingestQueue)
+  return server
+}
+
+/**
+ * Stops a server from {@link createServer} gracefully: no new connections,
+ * requests in flight are answered, then idle connections close and any
+ * queued ingest or rebuild finishes. Resolves when all of that is done.
+ */
+export async function stopServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.close((error) => (error === undefined || (error as NodeJS.ErrnoException).code === 'ERR_SERVER_NOT_RUNNING' ? resolve() : reject(error)))
+    server.closeIdleConnections()
+  })
+  await queueByServer.get(server)?.idle()
+}
+
+async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET'
+  let routeName = 'unmatched'
+  let url: URL
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost')
+  } catch {
+    url = new URL('http://localhost/')
+  }
+  try {
+    if (method === 'OPTIONS') {
+      routeName = 'options'
+      setCorsHeaders(res)
+      res.statusCode = 204
+      res.end()
+      return
+    }
+    const { route, params } = matchRoute(ROUTES, method, url.pathname)
+    routeName = route.name
+    await route.handle({ req, res, url, params, ctx })
+  } catch (error) {
+    answerError(ctx, req, res, error, url.pathname)
+  } finally {
+    ctx.metrics.requests.inc({ route: routeName, status: String(res.statusCode) })
+    ctx.logger.debug({ method, path: url.pathname, status: res.statusCode }, 'request')
+  }
+}
+
+function answerError(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, error: unknown, path: string): void {
+  let httpError = toHttpError(error)
+  if (httpError === null) {
+    ctx.logger.error({ err: error, method: req.method, path }, 'request failed')
+    httpError = new HttpError(500, 'M_UNKNOWN', 'Internal server error')
+  } else if (httpError.status >= 500) {
+    ctx.logger.warn({ errcode: httpError.errcode, method: req.method, path }, httpError.message)
+  }
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  // The rest of a too-large body is never read: close rather than drain it.
+  if (httpError.status === 413) res.setHeader('Connection', 'close')
+  sendError(res, httpError)
+}

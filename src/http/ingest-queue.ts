@@ -1,0 +1,87 @@
+import type { Logger } from 'pino'
+import type { IngestOptions, IngestReport } from '../directory/index.js'
+import type { StateDelta } from '../rooms/index.js'
+import type { DirectoryService } from './directory-service.js'
+import type { NowClock } from './token-cache.js'
+
+/** Ingestion figures for the stats route. */
+export interface IngestStatus {
+  rebuilding: boolean
+  /** When the last batch was applied (ms since epoch), or null. */
+  last_ingest_at_ms: number | null
+  /** How far behind the homeserver the last applied batch was: apply time minus its newest event's `origin_server_ts`, in ms; null when unknown. */
+  ingest_lag_ms: number | null
+  /** Batches applied since start (duplicates not counted). */
+  batches_applied: number
+}
+
+/**
+ * Runs ingests and rebuilds one at a time, in arrival order, so concurrent
+ * pushes (a homeserver retrying a slow transaction) apply in order and once.
+ */
+export class IngestQueue {
+  readonly #dir: DirectoryService
+  readonly #clock: NowClock
+  readonly #logger: Logger
+  readonly #onApplied: (count: number) => void
+  #tail: Promise<unknown> = Promise.resolve()
+  #rebuilding = false
+  #lastIngestAtMs: number | null = null
+  #ingestLagMs: number | null = null
+  #batches = 0
+
+  constructor(dir: DirectoryService, clock: NowClock, logger: Logger, onApplied: (count: number) => void) {
+    this.#dir = dir
+    this.#clock = clock
+    this.#logger = logger
+    this.#onApplied = onApplied
+  }
+
+  /** Applies a batch after those queued before it; `newestEventMs` is its newest event's `origin_server_ts`, if known. */
+  ingest(deltas: StateDelta[], options: IngestOptions, newestEventMs: number | null = null): Promise<IngestReport> {
+    return this.#enqueue(async () => {
+      const report = await this.#dir.ingest(deltas, options)
+      if (report.duplicate === true) return report
+      const nowMs = this.#clock.now()
+      this.#batches++
+      this.#lastIngestAtMs = nowMs
+      this.#ingestLagMs = newestEventMs === null ? null : Math.max(0, nowMs - newestEventMs)
+      this.#onApplied(report.applied)
+      return report
+    })
+  }
+
+  /** Starts a rebuild unless one is running; resolves when it is done. Returns false if one was already running. */
+  rebuild(): { started: boolean; done: Promise<void> } {
+    if (this.#rebuilding) return { started: false, done: this.#tail.then(() => undefined) }
+    this.#rebuilding = true
+    this.#logger.info('rebuild started')
+    const done = this.#enqueue(async () => {
+      try {
+        await this.#dir.rebuild()
+        this.#logger.info({ entries: this.#dir.stats().entries }, 'rebuild finished')
+      } catch (error) {
+        this.#logger.error({ err: error }, 'rebuild failed')
+      } finally {
+        this.#rebuilding = false
+      }
+    })
+    return { started: true, done }
+  }
+
+  /** Ingestion figures for the stats route. */
+  status(): IngestStatus {
+    return { rebuilding: this.#rebuilding, last_ingest_at_ms: this.#lastIngestAtMs, ingest_lag_ms: this.#ingestLagMs, batches_applied: this.#batches }
+  }
+
+  /** Resolves once everything queued so far has run. */
+  async idle(): Promise<void> {
+    await this.#tail.catch(() => undefined)
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.catch(() => undefined).then(task)
+    this.#tail = run.catch(() => undefined)
+    return run
+  }
+}

@@ -1,0 +1,23 @@
+// A small directory for the HTTP tests: @alice, @bob and @carol:test in one
+// public room, and the static token of each.
+import { UserDirectory } from '../../src/index.js'
+import type { UserDirectoryOptions } from '../../src/index.js'
+
+export const TOKENS = { alice: '@alice:test', bob: '@bob:test', carol: '@carol:test' } as const
+
+export function publicRoomDeltas(roomId: string, members: string[]) {
+  return [
+    { room_id: roomId, type: 'm.room.join_rules', state_key: '', content: { join_rule: 'public' } },
+    ...members.map((userId) => ({ room_id: roomId, type: 'm.room.member', state_key: userId, content: { membership: 'join' } })),
+  ]
+}
+
+export async function seededDirectory(options: Partial<UserDirectoryOptions> = {}): Promise<UserDirectory> {
+  const dir = await UserDirectory.open({ serverName: 'test', ...options })
+  for (const [name, userId] of Object.entries(TOKENS)) {
+    await dir.registerLocalUser(userId, {})
+    await dir.handleLocalProfileChange(userId, { displayName: name[0].toUpperCase() + name.slice(1), avatarUrl: null })
+  }
+  await dir.ingest(publicRoomDeltas('!public:test', Object.values(TOKENS)), { position: 1 })
+  return dir
+}
