@@ -41,7 +41,9 @@ export class RateLimiter {
     const bucket = this.#byKey.get(key)
     const drained = bucket === undefined ? 0 : Math.max(0, bucket.count - ((nowMs - bucket.atMs) / 1000) * this.#limit.perSecond)
     if (drained + 1 > this.#limit.burst) {
-      return Math.max(1, Math.ceil(((drained + 1 - this.#limit.burst) / this.#limit.perSecond) * 1000))
+      const waitMs = ((drained + 1 - this.#limit.burst) / this.#limit.perSecond) * 1000
+      // Shave float noise (0.6000000000000001 s) before rounding up to whole ms.
+      return Math.max(1, Math.ceil(waitMs - 1e-6))
     }
     this.#byKey.delete(key)
     this.#byKey.set(key, { count: drained + 1, atMs: nowMs })

@@ -1,8 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UserDirectory, UserDirectoryError } from '../../src/index.js'
-import type { DirectoryService } from '../../src/http/index.js'
-import { seededDirectory, TOKENS } from './fixtures.js'
+import { seededDirectory, TOKENS, wrapDirectory } from './fixtures.js'
 import { SEARCH_PATH, start } from './harness.js'
 import type { Running } from './harness.js'
 
@@ -143,7 +142,7 @@ test('a UserDirectoryError from the engine is 400 with its errcode', async ({ di
 })
 
 test('any other error is a 500 M_UNKNOWN that does not leak the message', async ({ dir }) => {
-  const broken: DirectoryService = Object.assign(Object.create(dir) as UserDirectory, {
+  const broken = wrapDirectory(dir, {
     search: async () => {
       throw new Error('secret internals')
     },
@@ -159,7 +158,7 @@ test('any other error is a 500 M_UNKNOWN that does not leak the message', async 
 })
 
 test('a UserDirectoryError thrown by search keeps its errcode and message', async ({ dir }) => {
-  const failing: DirectoryService = Object.assign(Object.create(dir) as UserDirectory, {
+  const failing = wrapDirectory(dir, {
     search: async () => {
       throw new UserDirectoryError('M_INVALID_PARAM', 'bad term')
     },

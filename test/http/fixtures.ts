@@ -2,6 +2,7 @@
 // public room, and the static token of each.
 import { UserDirectory } from '../../src/index.js'
 import type { UserDirectoryOptions } from '../../src/index.js'
+import type { DirectoryService } from '../../src/http/index.js'
 
 export const TOKENS = { alice: '@alice:test', bob: '@bob:test', carol: '@carol:test' } as const
 
@@ -20,4 +21,19 @@ export async function seededDirectory(options: Partial<UserDirectoryOptions> = {
   }
   await dir.ingest(publicRoomDeltas('!public:test', Object.values(TOKENS)), { position: 1 })
   return dir
+}
+
+/** The directory's methods bound to it, with some replaced (to hold a call open or make it fail). */
+export function wrapDirectory(dir: UserDirectory, overrides: Partial<DirectoryService>): DirectoryService {
+  const bound: DirectoryService = {
+    serverName: dir.serverName,
+    search: dir.search.bind(dir),
+    ingest: dir.ingest.bind(dir),
+    registerLocalUser: dir.registerLocalUser.bind(dir),
+    handleLocalProfileChange: dir.handleLocalProfileChange.bind(dir),
+    getProfile: dir.getProfile.bind(dir),
+    rebuild: dir.rebuild.bind(dir),
+    stats: dir.stats.bind(dir),
+  }
+  return { ...bound, ...overrides }
 }
