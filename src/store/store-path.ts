@@ -1,0 +1,88 @@
+import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { LMDB_PROBE_BYTES, checkLmdbHeader } from './lmdb-header.js'
+import { messageOf, unusableStore as unusable } from './store-errors.js'
+
+/** LMDB's two files in an environment directory. */
+export const DATA_FILE = 'data.mdb'
+const LOCK_FILE = 'lock.mdb'
+
+/** What {@link prepareStorePath} found at a store path before LMDB sees it. */
+export interface StorePathState {
+  /** `true`: no LMDB data yet (new or empty directory, or an empty `data.mdb`); the store must be initialised. */
+  isNew: boolean
+  /** Why the store cannot be written (directory or `data.mdb` not writable), or `null`. */
+  notWritableBecause: string | null
+}
+
+/**
+ * Checks a store path before LMDB opens it, and creates the directory if it
+ * does not exist. Throws `UserDirectoryError` (`M_UNKNOWN`) without touching
+ * anything when the path is a file, a directory of unrelated files, or holds
+ * a `data.mdb` that lmdb-js cannot open (lmdb 3.5 segfaults on those).
+ */
+export function prepareStorePath(path: string): StorePathState {
+  let isDirectory: boolean
+  try {
+    isDirectory = statSync(path).isDirectory()
+  } catch (cause) {
+    if (errnoOf(cause) !== 'ENOENT') throw unusable(path, `it cannot be read (${messageOf(cause)})`, cause)
+    try {
+      mkdirSync(path, { recursive: true })
+    } catch (mkdirCause) {
+      throw unusable(path, `the directory cannot be created (${messageOf(mkdirCause)})`, mkdirCause)
+    }
+    return { isNew: true, notWritableBecause: null }
+  }
+  if (!isDirectory) {
+    throw unusable(path, 'it is a file, not a directory. Give the path of a directory: a new or empty one creates a store')
+  }
+  const names = readdirSync(path)
+  const dataPath = join(path, DATA_FILE)
+  const dataSizeBytes = names.includes(DATA_FILE) ? statSync(dataPath).size : 0
+  const notWritableBecause = whyNotWritable(path, names.includes(DATA_FILE) ? dataPath : null)
+  if (dataSizeBytes === 0) {
+    // An empty data.mdb or a lone lock.mdb is what an interrupted first open leaves.
+    const others = names.filter((name) => name !== DATA_FILE && name !== LOCK_FILE)
+    if (others.length > 0) {
+      const shown = others.slice(0, 5).join(', ') + (others.length > 5 ? ', …' : '')
+      throw unusable(path, `it is a directory of other files (${shown}) without an LMDB ${DATA_FILE}; a store is only created in a new or empty directory`)
+    }
+    return { isNew: true, notWritableBecause }
+  }
+  const head = readHead(dataPath, Math.min(dataSizeBytes, LMDB_PROBE_BYTES))
+  const check = checkLmdbHeader(head, dataSizeBytes)
+  if (!check.isLmdb) throw unusable(path, `its ${DATA_FILE} cannot be opened: ${check.problem}. It is not a matrix-userdir store; give a new or empty directory, or move that file away`)
+  return { isNew: false, notWritableBecause }
+}
+
+function readHead(file: string, lengthBytes: number): Uint8Array {
+  const head = new Uint8Array(lengthBytes)
+  const fd = openSync(file, 'r')
+  try {
+    let offset = 0
+    while (offset < lengthBytes) {
+      const read = readSync(fd, head, offset, lengthBytes - offset, offset)
+      if (read === 0) break
+      offset += read
+    }
+    return head.subarray(0, offset)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function whyNotWritable(path: string, dataPath: string | null): string | null {
+  for (const target of dataPath === null ? [path] : [path, dataPath]) {
+    try {
+      accessSync(target, constants.W_OK)
+    } catch (cause) {
+      return `${target} is not writable (${errnoOf(cause) ?? messageOf(cause)})`
+    }
+  }
+  return null
+}
+
+function errnoOf(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined
+}
