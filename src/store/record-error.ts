@@ -10,7 +10,7 @@ export class RecordError extends Error {
 
   /** A record whose value is not what its database holds. */
   static badValue(database: string, key: unknown, value: unknown): RecordError {
-    return new RecordError(database, key, `holds ${short(value)}, not a ${database} value of format 1`)
+    return new RecordError(database, key, `holds ${short(value)}, not what format 1 stores in ${database}`)
   }
 
   /** A record whose key is not a valid id. */
