@@ -1,0 +1,131 @@
+import { ConfigError } from './config-error.js'
+import { checkValue, fromEnvText, optionSpecs } from './options.js'
+import type { OptionSpec } from './options.js'
+
+/** The service's configuration, validated. YAML keys and `USERDIR_*` variables are listed in docs/deployment.md. */
+export interface ServiceConfig {
+  /** This homeserver's name (`server_name`). Required unless the demo runs; default in demo mode "localhost". */
+  serverName: string
+  /** Where to listen (`listen.address`, `listen.port`). Default 127.0.0.1:8008; port 0 picks a free one. */
+  listen: { address: string; port: number }
+  /** LMDB directory (`data_path`), or null for memory only. Default "./data". */
+  dataPath: string | null
+  /** Homeserver base URL (`homeserver_url`) for whoami and profiles. Default none. */
+  homeserverUrl: string | null
+  /** Token the homeserver pushes appservice transactions with (`hs_token`). Default none: transactions refused. */
+  hsToken: string | null
+  /** Token we call the homeserver with for remote profiles (`as_token`). Default none: no profile refresh. */
+  asToken: string | null
+  /** Bearer token of the admin API (`admin_token`). Default none: admin API refused. */
+  adminToken: string | null
+  /** Static access tokens, token → user id (`access_tokens`). Default none. */
+  accessTokens: Record<string, string>
+  /** pino level (`log_level`). Default "info". */
+  logLevel: string
+  /** Synapse's `user_directory` options. */
+  userDirectory: { enabled: boolean; searchAllUsers: boolean; preferLocalUsers: boolean; excludeRemoteUsers: boolean; showLockedUsers: boolean }
+  /** Per-user search limit (`rate_limit`), or false. Default Synapse's 0.016/s, burst 200. */
+  rateLimit: { perSecond: number; burst: number } | false
+  /** Appservice registration files whose senders and user namespaces are excluded (`app_service_config_files`). Default none. */
+  appServiceConfigFiles: string[]
+  /** Seed a generated demo directory when it is empty (`demo`). Default: true when no `homeserver_url` is set. */
+  demo: boolean
+}
+
+/** The defaults `npm start` runs with when there is no config file. */
+export const defaultConfigValues: Readonly<Record<string, unknown>> = Object.freeze({
+  'listen.address': '127.0.0.1',
+  'listen.port': 8008,
+  data_path: './data',
+  log_level: 'info',
+  access_tokens: {},
+  'user_directory.enabled': true,
+  'user_directory.search_all_users': false,
+  'user_directory.prefer_local_users': false,
+  'user_directory.exclude_remote_users': false,
+  'user_directory.show_locked_users': false,
+  'rate_limit.per_second': 0.016,
+  'rate_limit.burst': 200,
+  app_service_config_files: [],
+})
+
+const SECTIONS = new Set(['listen', 'user_directory', 'rate_limit'])
+
+/**
+ * Builds the configuration from the parsed config file (or `{}`) and the
+ * environment, whose `USERDIR_*` variables win. Throws a one-line
+ * `ConfigError` naming the first missing, unknown or invalid option.
+ */
+export function resolveConfig(file: unknown, env: Readonly<Record<string, string | undefined>>, fileName = 'config'): ServiceConfig {
+  if (file === null || file === undefined) file = {}
+  if (typeof file !== 'object' || Array.isArray(file)) throw new ConfigError(`${fileName}: must be a YAML mapping of options`)
+  const fromFile = flatten(file as Record<string, unknown>, fileName)
+  const rateLimitOff = fromFile.get('rate_limit') === false
+  fromFile.delete('rate_limit')
+  const values = new Map<string, unknown>()
+  for (const spec of optionSpecs) {
+    const text = env[spec.env]
+    if (text !== undefined) {
+      values.set(spec.key, checkValue(spec, fromEnvText(spec, text), spec.env))
+    } else if (fromFile.has(spec.key)) {
+      values.set(spec.key, checkValue(spec, fromFile.get(spec.key), `${fileName}: ${spec.key}`))
+    } else if (spec.key in defaultConfigValues) {
+      values.set(spec.key, defaultConfigValues[spec.key])
+    }
+  }
+  const get = <T>(key: string): T => values.get(key) as T
+  const homeserverUrl = get<string | undefined>('homeserver_url') ?? null
+  const demo = get<boolean | undefined>('demo') ?? homeserverUrl === null
+  const serverName = get<string | undefined>('server_name') ?? (demo ? 'localhost' : undefined)
+  if (serverName === undefined) throw new ConfigError(`${fileName}: server_name is required (or set USERDIR_SERVER_NAME)`)
+  if (/[\s/@]/.test(serverName)) throw new ConfigError(`${fileName}: server_name must be a host name with an optional port, got ${JSON.stringify(serverName)}`)
+  return {
+    serverName,
+    listen: { address: get('listen.address'), port: get('listen.port') },
+    dataPath: get('data_path'),
+    homeserverUrl,
+    hsToken: get<string | undefined>('hs_token') ?? null,
+    asToken: get<string | undefined>('as_token') ?? null,
+    adminToken: get<string | undefined>('admin_token') ?? null,
+    accessTokens: get('access_tokens'),
+    logLevel: get('log_level'),
+    userDirectory: {
+      enabled: get('user_directory.enabled'),
+      searchAllUsers: get('user_directory.search_all_users'),
+      preferLocalUsers: get('user_directory.prefer_local_users'),
+      excludeRemoteUsers: get('user_directory.exclude_remote_users'),
+      showLockedUsers: get('user_directory.show_locked_users'),
+    },
+    rateLimit: rateLimitOff && env.USERDIR_RATE_LIMIT_PER_SECOND === undefined && env.USERDIR_RATE_LIMIT_BURST === undefined
+      ? false
+      : { perSecond: get('rate_limit.per_second'), burst: get('rate_limit.burst') },
+    appServiceConfigFiles: get('app_service_config_files'),
+    demo,
+  }
+}
+
+// The file's options by dotted key; an unknown key is an error (a typo would otherwise be silently ignored).
+function flatten(file: Record<string, unknown>, fileName: string): Map<string, unknown> {
+  const known = new Map<string, OptionSpec>(optionSpecs.map((spec) => [spec.key, spec]))
+  const out = new Map<string, unknown>()
+  for (const [key, value] of Object.entries(file)) {
+    if (SECTIONS.has(key) && !(key === 'rate_limit' && value === false)) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${fileName}: ${key} must be a mapping${key === 'rate_limit' ? ' or false' : ''}`)
+      for (const [inner, innerValue] of Object.entries(value)) {
+        const dotted = `${key}.${inner}`
+        if (!known.has(dotted)) throw new ConfigError(`${fileName}: unknown option ${dotted}`)
+        if (innerValue !== null && innerValue !== undefined) out.set(dotted, innerValue)
+      }
+      continue
+    }
+    if (key === 'rate_limit') {
+      out.set(key, false)
+      continue
+    }
+    if (!known.has(key)) throw new ConfigError(`${fileName}: unknown option ${key}`)
+    // YAML `key:` with no value means "not set", except data_path where null means memory only.
+    if (value === null && key !== 'data_path') continue
+    out.set(key, value)
+  }
+  return out
+}

@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import { UserDirectory } from '../directory/index.js'
+import type { UserDirectoryOptions } from '../directory/index.js'
+import { createProfileFetcher, createServer, stopServer } from '../http/index.js'
+import type { ServiceConfig } from './config.js'
+import { DEMO_TOKEN, seedDemo } from './demo.js'
+import { loadRegistrations } from './registrations.js'
+
+// The engine's exact words while LMDB persistence is not built in yet.
+const NO_PERSISTENCE = 'persistent storage (path) is not available in this build'
+
+/** A running service: its address, and how to stop it. */
+export interface RunningService {
+  server: Server
+  directory: UserDirectory
+  /** e.g. "http://127.0.0.1:8008" */
+  url: string
+  port: number
+  /** Stops accepting, answers the requests in flight, then closes the directory. */
+  stop(): Promise<void>
+}
+
+/**
+ * Opens the directory, seeds the demo if configured and the directory is
+ * empty, and listens. Logs one `listening` line with the URL and port.
+ */
+export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+  const directory = await openDirectory(config, logger)
+  const accessTokens = { ...config.accessTokens }
+  if (config.demo) {
+    if (directory.stats().entries === 0) {
+      const demo = await seedDemo(directory)
+      logger.info({ ...demo }, `demo directory seeded: ${demo.localUsers} local users, ${demo.remoteUsers} remote users, ${demo.rooms} rooms`)
+    }
+    accessTokens[DEMO_TOKEN] = `@demo:${config.serverName}`
+  }
+  const server = createServer(directory, {
+    accessTokens,
+    homeserverUrl: config.homeserverUrl ?? undefined,
+    hsToken: config.hsToken ?? undefined,
+    adminToken: config.adminToken ?? undefined,
+    rateLimit: config.rateLimit,
+    logger,
+    processMetrics: true,
+  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.listen.port, config.listen.address, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    await directory.close()
+    throw error
+  }
+  const { port } = server.address() as AddressInfo
+  const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address
+  const url = `http://${host}:${port}`
+  logger.info({ url, port, serverName: config.serverName }, `listening on ${url}`)
+  if (config.demo) {
+    logger.info(
+      { demoToken: DEMO_TOKEN },
+      `try: curl -H 'Authorization: Bearer ${DEMO_TOKEN}' -d '{"search_term":"ali"}' ${url}/_matrix/client/v3/user_directory/search`,
+    )
+  }
+  if (config.hsToken === null) logger.warn('no hs_token configured: appservice transactions are refused')
+  if (config.homeserverUrl === null) logger.warn('no homeserver_url configured: only access_tokens (and the demo token) can search')
+  return {
+    server,
+    directory,
+    url,
+    port,
+    async stop() {
+      logger.info('stopping: answering requests in flight')
+      await stopServer(server)
+      await directory.close()
+      logger.info('stopped')
+    },
+  }
+}
+
+async function openDirectory(config: ServiceConfig, logger: Logger): Promise<UserDirectory> {
+  const options: UserDirectoryOptions = {
+    serverName: config.serverName,
+    ...config.userDirectory,
+    appservices: loadRegistrations(config.appServiceConfigFiles, config.serverName),
+    logger,
+  }
+  if (config.homeserverUrl !== null && config.asToken !== null) {
+    options.profileFetcher = createProfileFetcher({ homeserverUrl: config.homeserverUrl, accessToken: config.asToken })
+  }
+  if (config.dataPath === null) {
+    logger.info('data_path is null: keeping the directory in memory only')
+    return UserDirectory.open(options)
+  }
+  mkdirSync(config.dataPath, { recursive: true })
+  try {
+    const directory = await UserDirectory.open({ ...options, path: config.dataPath })
+    logger.info({ path: config.dataPath }, 'directory opened')
+    return directory
+  } catch (error) {
+    if (!(error instanceof Error && error.message.includes(NO_PERSISTENCE))) throw error
+    logger.warn({ path: config.dataPath }, `${NO_PERSISTENCE}: running memory-only; the directory starts empty after each restart`)
+    return UserDirectory.open(options)
+  }
+}

@@ -1,0 +1,27 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { ConfigError, parseArgs } from '../../src/cli/index.js'
+
+const test = suite('src/cli/args.ts')
+
+test('no arguments means serve on the defaults', () => {
+  assert.equal(parseArgs([], {}), { name: 'serve', configPath: null })
+})
+
+test('serve --config <file> and --config=<file>', () => {
+  assert.equal(parseArgs(['serve', '--config', 'a.yaml'], {}), { name: 'serve', configPath: 'a.yaml' })
+  assert.equal(parseArgs(['serve', '--config=b.yaml'], {}), { name: 'serve', configPath: 'b.yaml' })
+})
+
+test('USERDIR_CONFIG names the file when --config is not given', () => {
+  assert.equal(parseArgs(['serve'], { USERDIR_CONFIG: 'env.yaml' }), { name: 'serve', configPath: 'env.yaml' })
+  assert.equal(parseArgs(['serve', '-c', 'arg.yaml'], { USERDIR_CONFIG: 'env.yaml' }), { name: 'serve', configPath: 'arg.yaml' })
+})
+
+test('--help, and unknown arguments are an error', () => {
+  assert.equal(parseArgs(['--help'], {}), { name: 'help' })
+  assert.throws(() => parseArgs(['serve', '--port', '3'], {}), (e: unknown) => e instanceof ConfigError && /unknown argument "--port"/.test(e.message))
+  assert.throws(() => parseArgs(['serve', '--config'], {}), (e: unknown) => e instanceof ConfigError && /--config needs a file path/.test(e.message))
+})
+
+test.run()

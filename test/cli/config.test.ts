@@ -1,0 +1,113 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { ConfigError, resolveConfig } from '../../src/cli/index.js'
+import type { ServiceConfig } from '../../src/cli/index.js'
+
+const test = suite('src/cli/config.ts')
+
+function rejects(file: unknown, env: Record<string, string>, pattern: RegExp): void {
+  try {
+    resolveConfig(file, env, 'userdir.yaml')
+  } catch (error) {
+    assert.instance(error, ConfigError)
+    assert.not.match((error as Error).message, /\n/)
+    assert.match((error as Error).message, pattern)
+    return
+  }
+  assert.unreachable(`expected a ConfigError matching ${pattern}`)
+}
+
+test('no file and no environment gives the npm start defaults, with the demo on', () => {
+  const config = resolveConfig({}, {})
+  assert.equal(config, {
+    serverName: 'localhost',
+    listen: { address: '127.0.0.1', port: 8008 },
+    dataPath: './data',
+    homeserverUrl: null,
+    hsToken: null,
+    asToken: null,
+    adminToken: null,
+    accessTokens: {},
+    logLevel: 'info',
+    userDirectory: { enabled: true, searchAllUsers: false, preferLocalUsers: false, excludeRemoteUsers: false, showLockedUsers: false },
+    rateLimit: { perSecond: 0.016, burst: 200 },
+    appServiceConfigFiles: [],
+    demo: true,
+  } satisfies ServiceConfig)
+})
+
+test("user_directory options keep Synapse's names", () => {
+  const config = resolveConfig({
+    server_name: 'example.org',
+    homeserver_url: 'http://localhost:8008/',
+    user_directory: { enabled: false, search_all_users: true, prefer_local_users: true, exclude_remote_users: true, show_locked_users: true },
+  }, {})
+  assert.equal(config.userDirectory, { enabled: false, searchAllUsers: true, preferLocalUsers: true, excludeRemoteUsers: true, showLockedUsers: true })
+  assert.is(config.homeserverUrl, 'http://localhost:8008')
+  assert.is(config.demo, false)
+})
+
+test('USERDIR_* variables override the file', () => {
+  const config = resolveConfig(
+    { server_name: 'example.org', homeserver_url: 'http://hs:8008', listen: { port: 8090 }, user_directory: { search_all_users: false }, log_level: 'info' },
+    {
+      USERDIR_SERVER_NAME: 'other.org',
+      USERDIR_LISTEN_PORT: '0',
+      USERDIR_LISTEN_ADDRESS: '0.0.0.0',
+      USERDIR_SEARCH_ALL_USERS: 'true',
+      USERDIR_LOG_LEVEL: 'warn',
+      USERDIR_HS_TOKEN: 'hs',
+      USERDIR_ADMIN_TOKEN: 'adm',
+      USERDIR_ACCESS_TOKENS: '{"t1":"@a:other.org"}',
+      USERDIR_DATA_PATH: '',
+      USERDIR_APP_SERVICE_CONFIG_FILES: 'a.yaml, b.yaml',
+      USERDIR_RATE_LIMIT_BURST: '5',
+    },
+  )
+  assert.is(config.serverName, 'other.org')
+  assert.equal(config.listen, { address: '0.0.0.0', port: 0 })
+  assert.is(config.userDirectory.searchAllUsers, true)
+  assert.is(config.logLevel, 'warn')
+  assert.is(config.hsToken, 'hs')
+  assert.is(config.adminToken, 'adm')
+  assert.equal(config.accessTokens, { t1: '@a:other.org' })
+  assert.is(config.dataPath, null)
+  assert.equal(config.appServiceConfigFiles, ['a.yaml', 'b.yaml'])
+  assert.equal(config.rateLimit, { perSecond: 0.016, burst: 5 })
+})
+
+test('data_path: null keeps the directory in memory; rate_limit: false turns the limit off', () => {
+  const config = resolveConfig({ data_path: null, rate_limit: false }, {})
+  assert.is(config.dataPath, null)
+  assert.is(config.rateLimit, false)
+})
+
+test('server_name is required once a homeserver is configured', () => {
+  rejects({ homeserver_url: 'http://hs:8008' }, {}, /^userdir\.yaml: server_name is required/)
+})
+
+test('an invalid option stops start-up with one line naming it', () => {
+  rejects({ listen: { port: 'eighty' } }, {}, /^userdir\.yaml: listen\.port must be a port number/)
+  rejects({ user_directory: { search_all_users: 'yes please' } }, {}, /user_directory\.search_all_users must be true or false/)
+  rejects({ homeserver_url: 'localhost:8008', server_name: 'x' }, {}, /homeserver_url must be an http:\/\/ or https:\/\/ URL/)
+  rejects({ log_level: 'loud' }, {}, /log_level must be one of/)
+  rejects({ access_tokens: { secret: 'bob' } }, {}, /access_tokens maps token "secr…" to "bob"/)
+  rejects({ rate_limit: { burst: 0 } }, {}, /rate_limit\.burst must be a number above 0/)
+  rejects({ server_name: 'a b' }, {}, /server_name must be a host name/)
+  rejects({ hs_token: '' }, {}, /hs_token must be a non-empty string/)
+})
+
+test('an invalid environment variable is named in the error', () => {
+  rejects({}, { USERDIR_LISTEN_PORT: '99999' }, /^USERDIR_LISTEN_PORT must be a port number/)
+  rejects({}, { USERDIR_PREFER_LOCAL_USERS: 'maybe' }, /^USERDIR_PREFER_LOCAL_USERS must be true or false, got "maybe"/)
+  rejects({}, { USERDIR_ACCESS_TOKENS: 'not json' }, /^USERDIR_ACCESS_TOKENS must be a map/)
+})
+
+test('an unknown option is an error, not silently ignored', () => {
+  rejects({ server_nmae: 'example.org' }, {}, /unknown option server_nmae/)
+  rejects({ user_directory: { search_all: true } }, {}, /unknown option user_directory\.search_all/)
+  rejects({ listen: 8008 }, {}, /listen must be a mapping/)
+  rejects(['a'], {}, /must be a YAML mapping/)
+})
+
+test.run()
