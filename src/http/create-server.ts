@@ -2,6 +2,7 @@ import { createServer as createNodeServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { pino } from 'pino'
 import type { Logger } from 'pino'
+import { systemClock } from '../directory/index.js'
 import type { Route, ServerContext } from './context.js'
 import type { DirectoryService } from './directory-service.js'
 import { HttpError, toHttpError } from './http-error.js'
@@ -32,7 +33,7 @@ export interface ServerOptions {
   rateLimit?: RateLimit | false
   /** pino logger. Default silent. */
   logger?: Logger
-  /** Time source for the token cache and the rate limit, ms. Default `Date`. */
+  /** Time source for the token cache and the rate limit, ms. Default the system clock. */
   clock?: NowClock
   /** Largest body of a search or admin user request, bytes; more is 413 `M_TOO_LARGE`. Default 65,536. */
   maxBodyBytes?: number
@@ -52,8 +53,6 @@ export interface ServerOptions {
 
 const ROUTES: readonly Route[] = [searchRoute, ...transactionRoutes, pingRoute, ...adminRoutes, healthRoute, metricsRoute]
 
-const systemNow: NowClock = { now: () => Date.now() }
-
 // Lets stopServer wait for a rebuild still running in the background.
 const queueByServer = new WeakMap<Server, IngestQueue>()
 
@@ -68,7 +67,7 @@ const queueByServer = new WeakMap<Server, IngestQueue>()
  */
 export function createServer(dir: DirectoryService, options: ServerOptions = {}): Server {
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'http' })
-  const clock = options.clock ?? systemNow
+  const clock = options.clock ?? systemClock
   const metrics = createMetrics(dir, { processMetrics: options.processMetrics ?? false })
   const ctx: ServerContext = {
     dir,
