@@ -67,6 +67,22 @@ function startsWithAscii(cps: Int32Array, at: number, word: string): boolean {
   return true
 }
 
+// Work cap. PostgreSQL's parser backtracks: an unclosed `<!--` or a run of
+// `~/` rescans to the end of the text from every start, and each `@` runs a
+// nested host parser, so adversarial text costs it quadratic time and deep
+// recursion. Ordinary text takes a few steps per character; past this many
+// steps (or this many nested look-aheads) the parse stops and the tokens
+// found so far stand. Only crafted input far longer than a display name
+// reaches either limit.
+const STEPS_BASE = 50_000
+const STEPS_PER_CODE_POINT = 50
+const MAX_LOOKAHEAD_DEPTH = 500
+
+interface Budget {
+  steps: number
+  depth: number
+}
+
 /**
  * One parser over `input` from code point `offset`: {@link next} returns the
  * tokens one by one, as `prsd_nexttoken` does. Sub-parsers (the host and URL
@@ -79,10 +95,10 @@ class Parser {
   readonly #base: number
   readonly #len: number
   // The position stack: one frame per saved guess, top at depth - 1.
-  #pos = new Int32Array(16)
-  #tokLen = new Int32Array(16)
-  #state = new Int32Array(16)
-  #pushedAt = new Int32Array(16)
+  #pos: Int32Array<ArrayBuffer> = new Int32Array(16)
+  #tokLen: Int32Array<ArrayBuffer> = new Int32Array(16)
+  #state: Int32Array<ArrayBuffer> = new Int32Array(16)
+  #pushedAt: Int32Array<ArrayBuffer> = new Int32Array(16)
   #depth = 1
   #ignore = false
   wantHost = false
@@ -90,7 +106,10 @@ class Parser {
   tokenLength = 0
   tokenType = 0
 
-  constructor(input: ParserInput, offset: number, startState: number) {
+  readonly #budget: Budget
+
+  constructor(input: ParserInput, offset: number, startState: number, budget: Budget) {
+    this.#budget = budget
     this.#input = input
     this.#cps = input.codePoints
     this.#cls = input.classes
@@ -117,7 +136,7 @@ class Parser {
   }
 
   #grow(): void {
-    const grown = (from: Int32Array): Int32Array => {
+    const grown = (from: Int32Array): Int32Array<ArrayBuffer> => {
       const bigger = new Int32Array(from.length * 2)
       bigger.set(from)
       return bigger
@@ -167,10 +186,17 @@ class Parser {
   // p_ishost / p_isURLPath: run a fresh parser from here; on the wanted token
   // type, swallow it into the current token.
   #lookAhead(at: number, state: number, wantHost: boolean, type: number): boolean {
-    const sub = new Parser(this.#input, this.#base + at, S.Base)
+    if (this.#budget.depth >= MAX_LOOKAHEAD_DEPTH) {
+      this.#budget.steps = -1
+      return false
+    }
+    const sub = new Parser(this.#input, this.#base + at, S.Base, this.#budget)
     if (state !== S.Base) sub.pushState(state)
     sub.wantHost = wantHost
-    if (!sub.next() || sub.tokenType !== type) return false
+    this.#budget.depth++
+    const found = sub.next()
+    this.#budget.depth--
+    if (!found || sub.tokenType !== type) return false
     const top = this.#depth - 1
     this.#pos[top] += sub.tokenLength
     this.#tokLen[top] += sub.tokenLength
@@ -205,12 +231,14 @@ class Parser {
     this.#pushedAt[top] = -1
     let act = 0
     for (;;) {
+      if (--this.#budget.steps < 0) return false
       top = this.#depth - 1
       const at = this.#pos[top]
       const rules = STATE_RULES[this.#state[top]]
       let i = this.#pushedAt[top] >= 0 ? this.#pushedAt[top] + 1 : 0
       this.#pushedAt[top] = -1
       while (!this.#test(rules[i], at)) i++
+      if (this.#budget.steps < 0) return false
       const rule = rules[i]
       act = rule.act
       if (rule.special !== Special.None) this.#special(rule.special)
@@ -248,10 +276,12 @@ class Parser {
 /**
  * Runs PostgreSQL's default parser over `input`, calling `onToken` with each
  * token's type and code-point span, in order (`ts_parse('default', …)`).
- * Cost is linear in the input for ordinary text; the host and URL
- * look-aheads rescan, as PostgreSQL's do.
+ * Cost is linear in the input for ordinary text and capped at about 50
+ * steps per code point for crafted text (where PostgreSQL's own cost grows
+ * quadratically); past the cap the remaining text yields no tokens.
  */
 export function parseTokens(input: ParserInput, onToken: (type: number, start: number, end: number) => void): void {
-  const parser = new Parser(input, 0, S.Base)
+  const budget: Budget = { steps: STEPS_BASE + STEPS_PER_CODE_POINT * input.codePoints.length, depth: 0 }
+  const parser = new Parser(input, 0, S.Base, budget)
   while (parser.next()) onToken(parser.tokenType, parser.tokenStart, parser.tokenStart + parser.tokenLength)
 }
