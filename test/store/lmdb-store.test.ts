@@ -258,6 +258,27 @@ test('readOnly: commit throws a clear error, reads keep working, and a missing s
   assert.match(missing.message, 'there is no store there to open read-only')
 })
 
+test('mapSizeBytes is a starting size: LMDB grows the map, so a batch far larger than it commits', async () => {
+  const path = dir()
+  const store = await LmdbStore.open(path, { mapSizeBytes: 64 * 1024 })
+  const batch = emptyBatch()
+  for (let i = 0; i < 20_000; i++) batch.entries.push([userId(`@user${i}:x.org`), { displayName: `User ${i} ${'x'.repeat(40)}`, avatarUrl: null }])
+  store.commit(batch)
+  assert.is(store.load().entries.size, 20_000)
+  await store.close()
+})
+
+test("meta keys of other layers cannot overwrite the store's own records", async () => {
+  const path = dir()
+  const store = await LmdbStore.open(path)
+  store.commit({ ...emptyBatch(), position: 4, meta: [['store/format', 'mine'], ['store/position', 'mine'], ['format', 'mine']] })
+  await store.close()
+  const reopened = await LmdbStore.open(path)
+  assert.is(reopened.load().position, 4)
+  assert.is(reopened.getMeta('store/format'), 'mine')
+  await reopened.close()
+})
+
 test('close is idempotent, and use after close is a programmer error', async () => {
   const store = await LmdbStore.open(dir())
   await Promise.all([store.close(), store.close()])
