@@ -14,7 +14,7 @@ import { synapseQueries } from './synapse-sql.js'
 
 const args = process.argv.slice(2)
 const write = args.includes('--write')
-const [count = 4000, seed = 1] = args.filter((a) => a !== '--write').map(Number)
+const [count = 5000, seed = 1] = args.filter((a) => a !== '--write').map(Number)
 const r = new Random(seed)
 
 const texts = [...FIXED_TEXTS]
