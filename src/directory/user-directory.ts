@@ -5,8 +5,8 @@ import { localpartOf, parseUserId, serverNameOf } from '../ids/index.js'
 import type { RoomId, ServerName, UserId } from '../ids/index.js'
 import { cleanProfileText, validateDelta, applyDelta, emptyRoom, isRoomPublic } from '../rooms/index.js'
 import type { RoomChange, RoomState, StateDelta } from '../rooms/index.js'
-import { DirectoryEntries } from '../profiles/index.js'
-import type { Profile } from '../profiles/index.js'
+import { DirectoryEntries, ProfileRefresher, STALE_REFRESH_DELAY_MS } from '../profiles/index.js'
+import type { Profile, RefreshHost, StaleMark } from '../profiles/index.js'
 import { SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
 import type { CandidateFilter, IndexedUser } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
@@ -72,8 +72,6 @@ export interface LocalUserInfo {
   locked?: boolean
 }
 
-// SPEC §5: a remote user seen in a private room is refreshed after 60 s.
-const STALE_REFRESH_DELAY_MS = 60_000
 const MAX_REMEMBERED_TRANSACTIONS = 10_000
 const TRANSACTION_KEY_PREFIX = 'txn:'
 
@@ -116,6 +114,7 @@ export class UserDirectory {
   readonly #transactions = new Map<string, true>()
   #closed = false
   readonly #store: DirectoryStore | undefined
+  readonly #refresher: ProfileRefresher | undefined
   // Facts changed since the last commit, written to the store in one transaction.
   readonly #touchedRooms = new Set<RoomId>()
   readonly #touchedMembers = new Set<string>()
@@ -137,6 +136,9 @@ export class UserDirectory {
     this.#spamCheckers = [...(options.spamCheckers ?? [])]
     this.#registry = new UserRegistry(serverName, options.appservices ?? [])
     this.#visibility = new RoomVisibility(this.#rooms, this.#registry)
+    const fetcher = options.profileFetcher
+    if (fetcher !== undefined && typeof fetcher !== 'function') throw new UserDirectoryError('M_INVALID_PARAM', 'profileFetcher must be a function')
+    this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(this.#refreshHost(), fetcher, this.#clock, this.#logger.child({ part: 'refresher' }))
   }
 
   /** Opens a directory (memory only unless `path` is set). */
@@ -355,6 +357,7 @@ export class UserDirectory {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#refresher?.close()
     await this.#store?.close()
   }
 
@@ -381,6 +384,7 @@ export class UserDirectory {
       this.#entries.set(userId, change.profile)
     } else {
       this.#entries.markStale(userId, { nextTryAtMs: this.#clock.now() + STALE_REFRESH_DELAY_MS, retryCounter: 0 })
+      this.#refresher?.onMarkedStale(serverNameOf(userId))
     }
   }
 
@@ -395,6 +399,41 @@ export class UserDirectory {
       if (isIncluded) this.#entries.set(userId, { displayName: null, avatarUrl: null })
       else this.#entries.delete(userId)
     }
+    this.#commit()
+  }
+
+  // The refresher's view of the stale marks (a scan: stale users are few).
+  #refreshHost(): RefreshHost {
+    const entries = this.#entries
+    const due = (nowMs: number): [UserId, StaleMark][] =>
+      [...entries.staleEntries()].filter(([, mark]) => mark.nextTryAtMs < nowMs).sort(([a, ma], [b, mb]) => ma.nextTryAtMs - mb.nextTryAtMs || (a < b ? -1 : 1))
+    return {
+      dueServers: (nowMs, limit) => {
+        const servers: ServerName[] = []
+        for (const [userId] of due(nowMs)) {
+          const server = serverNameOf(userId)
+          if (!servers.includes(server)) servers.push(server)
+          if (servers.length === limit) break
+        }
+        return servers
+      },
+      dueUsers: (server, nowMs, limit) =>
+        due(nowMs).filter(([userId]) => serverNameOf(userId) === server).slice(0, limit).map(([userId, mark]) => ({ userId, mark })),
+      earliestNextTryAtMs: () => {
+        let earliest: number | undefined
+        for (const [, mark] of entries.staleEntries()) if (earliest === undefined || mark.nextTryAtMs < earliest) earliest = mark.nextTryAtMs
+        return earliest
+      },
+      isStale: (userId) => entries.getStale(userId) !== undefined,
+      storeFetched: (userId, profile) => this.#whileOpen(() => entries.set(userId, profile)),
+      clearStale: (userId) => this.#whileOpen(() => entries.clearStale(userId)),
+      markStale: (userId, mark) => this.#whileOpen(() => entries.markStale(userId, mark)),
+    }
+  }
+
+  #whileOpen(change: () => void): void {
+    if (this.#closed) return
+    change()
     this.#commit()
   }
 

@@ -4,3 +4,5 @@
  */
 export type { Profile, StaleMark } from './directory-entries.js'
 export { DirectoryEntries } from './directory-entries.js'
+export type { RefreshHost, RefreshClock, FetchProfile } from './profile-refresher.js'
+export { ProfileRefresher, nextRetryAtMs, STALE_REFRESH_DELAY_MS } from './profile-refresher.js'
