@@ -1,3 +1,5 @@
-// The one place the search layer takes its document model and ranking from.
-export { buildUserDocument, buildSearchQuery, matchesQuery, synapseScore } from './provisional-rank.js'
-export type { UserDocument, SearchQuery } from './provisional-rank.js'
+// The one place the search layer takes its document model and ranking from:
+// PostgreSQL's to_tsvector / to_tsquery (text) and @@ / ts_rank_cd (rank).
+export { buildUserDocument, buildSearchQuery } from '../text/index.js'
+export type { UserDocument, SearchQuery } from '../text/index.js'
+export { matchesQuery, synapseScore } from './rank/index.js'

@@ -1,6 +1,13 @@
 /**
  * @module Text: normalisation, search-term word splitting and PostgreSQL's
- * text-search parsing. Pure functions; imports nothing of ours but itself.
+ * text-search parsing (the default parser with the `simple` configuration,
+ * in a C-locale UTF-8 database as Synapse requires). Pure functions;
+ * imports nothing of ours but itself.
  */
 export { normalizeText } from './normalize.js'
 export { parseQueryWords, MAX_QUERY_WORDS } from './parse-words.js'
+export type { UserDocument } from './pg-tsvector.js'
+export { buildUserDocument, toTsvectorString, Weight } from './pg-tsvector.js'
+export type { SearchQuery } from './pg-tsquery.js'
+export { buildSearchQuery, formatTsquery } from './pg-tsquery.js'
+export { comparePgText, lowerBoundPgText } from './pg-text-order.js'

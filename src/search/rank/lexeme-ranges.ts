@@ -2,9 +2,9 @@
 // the equal lexeme, a prefix operand (`:*`) the run of lexemes it prefixes,
 // which is contiguous in the document's sorted order (tsrank.c
 // `find_wordentry`). Results go to the shared scratch, not new arrays.
-import { lowerBoundPgText } from '../../text/pg-text-order.js'
-import type { SearchQuery } from '../../text/pg-tsquery.js'
-import type { UserDocument } from '../../text/pg-tsvector.js'
+import { lowerBoundPgText } from '../../text/index.js'
+import type { SearchQuery } from '../../text/index.js'
+import type { UserDocument } from '../../text/index.js'
 import { scratch } from './scratch.js'
 
 /**

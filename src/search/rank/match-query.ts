@@ -3,8 +3,8 @@
 // prefix phrase: some run of consecutive positions p, p+1, … holding
 // lexemes that the phrase's operands prefix, in order (tsvector_op.c
 // `TS_phrase_execute` with <-> meaning distance exactly 1).
-import type { SearchQuery } from '../../text/pg-tsquery.js'
-import type { UserDocument } from '../../text/pg-tsvector.js'
+import type { SearchQuery } from '../../text/index.js'
+import type { UserDocument } from '../../text/index.js'
 import { resolveOperands } from './lexeme-ranges.js'
 import { scratch } from './scratch.js'
 

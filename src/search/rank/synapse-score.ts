@@ -5,8 +5,8 @@
 // The numeric product is exact (4.0, 4.80 or 5.760) and becomes float8;
 // `3 * real` and `float8 + real` resolve to float8 operators, so only the
 // ts_rank_cd results themselves are float4.
-import type { SearchQuery } from '../../text/pg-tsquery.js'
-import type { UserDocument } from '../../text/pg-tsvector.js'
+import type { SearchQuery } from '../../text/index.js'
+import type { UserDocument } from '../../text/index.js'
 import { tsRankCd } from './ts-rank-cd.js'
 
 /**

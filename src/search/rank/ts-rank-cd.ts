@@ -11,8 +11,8 @@
 // noise being the positions inside the cover that are not entries; the next
 // search starts just after the cover's first entry. The sum is divided by the
 // number of unique lexemes and rounded to float4.
-import type { SearchQuery } from '../../text/pg-tsquery.js'
-import type { UserDocument } from '../../text/pg-tsvector.js'
+import type { SearchQuery } from '../../text/index.js'
+import type { UserDocument } from '../../text/index.js'
 import { resolveOperands } from './lexeme-ranges.js'
 import { scratch } from './scratch.js'
 
