@@ -11,6 +11,7 @@ import { SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
 import type { CandidateFilter, IndexedUser } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
 import { RoomVisibility, UserRegistry } from '../visibility/index.js'
+import { openLmdbStore } from '../store/index.js'
 import type { DirectoryStore, StoreBatch } from '../store/index.js'
 import { defaultOptions, systemClock } from './options.js'
 import type { Clock, DirectoryProfile, SpamChecker, UserDirectoryOptions } from './options.js'
@@ -141,11 +142,28 @@ export class UserDirectory {
     this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(this.#refreshHost(), fetcher, this.#clock, this.#logger.child({ part: 'refresher' }))
   }
 
-  /** Opens a directory (memory only unless `path` is set). */
+  /**
+   * Opens a directory: memory only, or with `path` an LMDB store that is
+   * created if missing and otherwise loaded (cost: a scan of the store and a
+   * rebuild of the search index, about 40 s per million entries). A path
+   * holding anything but a store of ours fails with `UserDirectoryError`
+   * and is left untouched.
+   */
   static async open(options: UserDirectoryOptions): Promise<UserDirectory> {
     if (typeof options !== 'object' || options === null) throw new UserDirectoryError('M_INVALID_PARAM', 'options must be an object')
-    if (options.path !== undefined) throw new UserDirectoryError('M_INVALID_PARAM', 'persistent storage (path) is not available in this build')
-    return new UserDirectory(options)
+    if (options.path === undefined) return new UserDirectory(options)
+    if (typeof options.path !== 'string' || options.path === '') throw new UserDirectoryError('M_INVALID_PARAM', `path must be a directory path, got ${JSON.stringify(options.path)}`)
+    const store = await openLmdbStore(options.path, options.logger === undefined ? {} : { logger: options.logger })
+    try {
+      const dir = new UserDirectory(options, store)
+      dir.#loadFromStore()
+      dir.#logger.info({ path: options.path, entries: dir.#entries.size, rooms: dir.#rooms.size, position: dir.#position }, 'opened the directory from its store')
+      if (dir.#entries.staleCount > 0) dir.#refresher?.start()
+      return dir
+    } catch (error) {
+      await store.close()
+      throw error
+    }
   }
 
   // ---- local users -------------------------------------------------------
