@@ -20,6 +20,10 @@ export function createProfileFetcher(options: { homeserverUrl: string; accessTok
       const errcode = typeof fields.errcode === 'string' ? fields.errcode : undefined
       throw new ProfileFetchError(`profile of ${userId}: the homeserver answered ${response.status}${errcode === undefined ? '' : ` ${errcode}`}`, { status: response.status, errcode })
     }
+    // A 200 that is not a JSON object (a proxy's error page, say) is a failure, not an empty profile.
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ProfileFetchError(`profile of ${userId}: the homeserver answered ${response.status} without a JSON object`, { status: response.status })
+    }
     return { displayname: fields.displayname, avatar_url: fields.avatar_url }
   }
 }

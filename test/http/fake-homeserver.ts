@@ -13,6 +13,8 @@ export class FakeHomeserver {
   lastProfileAuth: string | undefined
   /** When set, every answer is this status with an M_UNKNOWN body. */
   failWith: number | null = null
+  /** How profile requests are answered: normally, with a 200 that is not JSON, or never. */
+  profileAnswer: 'normal' | 'not-json' | 'hang' = 'normal'
   readonly #server: Server
 
   private constructor(server: Server) {
@@ -47,6 +49,12 @@ export class FakeHomeserver {
       this.profileCalls++
       this.lastProfileAuth = auth
       if (this.failWith !== null) return send(this.failWith, { errcode: 'M_UNKNOWN', error: 'down' })
+      if (this.profileAnswer === 'hang') return
+      if (this.profileAnswer === 'not-json') {
+        res.writeHead(200, { 'Content-Type': 'text/html' })
+        res.end('<html>gateway page</html>')
+        return
+      }
       const found = this.profiles.get(decodeURIComponent(profile[1]))
       if (found === undefined) return send(404, { errcode: 'M_NOT_FOUND', error: 'Profile was not found' })
       return send(200, found)

@@ -35,4 +35,23 @@ test('any other answer is a failure that is not "not found"', async ({ hs }) => 
   assert.not.ok(error.isNotFound)
 })
 
+test('a 200 whose body is not JSON is a failure, not an empty profile', async ({ hs }) => {
+  hs.profiles.set('@bruce:remote', { displayname: 'Bruce' })
+  hs.profileAnswer = 'not-json'
+  const fetchProfile = createProfileFetcher({ homeserverUrl: hs.url, accessToken: 'as-token' })
+  const error = (await fetchProfile('@bruce:remote').catch((e: unknown) => e)) as ProfileFetchError
+  assert.instance(error, ProfileFetchError)
+  assert.is(error.status, 200)
+  assert.not.ok(error.isNotFound)
+})
+
+test('a homeserver that never answers fails after the timeout', async ({ hs }) => {
+  hs.profileAnswer = 'hang'
+  const fetchProfile = createProfileFetcher({ homeserverUrl: hs.url, accessToken: 'as-token', timeoutMs: 50 })
+  const error = await fetchProfile('@bruce:remote').catch((e: unknown) => e)
+  assert.instance(error, Error)
+  assert.not.ok(error instanceof ProfileFetchError && error.isNotFound)
+  assert.match(String((error as Error).name), /TimeoutError|AbortError/)
+})
+
 test.run()
