@@ -123,9 +123,10 @@ export class LmdbStore implements DirectoryStore {
 
   /**
    * Reads every stored fact: one range scan per database, blocking the
-   * thread. Cost: about 0.6 s for 100k members plus 100k entries and 4.5–7 s
-   * for a million of each (bench/store-load.ts; mostly building and
-   * retaining the maps, 2.5–3.5× a bare range scan). Throws
+   * thread. Cost (bench/store-load.ts, 2-core VM): 0.2 s for 100k members
+   * plus 100k entries and 2.4 s for a million of each when the machine is
+   * quiet (0.6 s and 4.5–7 s under load), about 2.4× a bare range scan:
+   * the rest is building and retaining the maps. Throws
    * `UserDirectoryError` if a record does not decode (a damaged store).
    */
   load(): StoredState {
