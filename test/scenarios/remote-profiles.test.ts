@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ProfileFetchError, TestHomeserver } from '../../src/index.js'
@@ -140,6 +143,29 @@ test('a user who leaves before the fetch is not brought back by it', async () =>
   await hs.advance(200 * SECOND)
   assert.equal(calls, [])
   assert.not.ok(hs.tables().users.has('@bruce:remote'))
+})
+
+test('stale marks survive a restart and the refresh resumes from them on open', async () => {
+  const path = mkdtempSync(join(tmpdir(), 'userdir-stale-'))
+  try {
+    const first = await TestHomeserver.create({ path, profileFetcher: async () => ({ displayname: 'never asked' }) })
+    const alice = await first.registerUser('alice')
+    const priv = await first.createRoom(alice, { isPublic: false })
+    await first.injectMemberEvent(priv, '@bruce:remote', 'join', { displayname: 'Nick' })
+    const [mark] = stale(first)
+    await first.close()
+
+    const calls: string[] = []
+    const second = await TestHomeserver.create({ path, profileFetcher: async (userId) => { calls.push(userId); return { displayname: 'Bruce' } } })
+    assert.equal(stale(second), [mark])
+    await second.advance(mark.nextTryAtMs - second.clock.now() + 2 * SECOND)
+    assert.equal(calls, ['@bruce:remote'])
+    assert.equal(second.tables().users.get('@bruce:remote'), { display_name: 'Bruce', avatar_url: null })
+    assert.equal(stale(second), [])
+    await second.close()
+  } finally {
+    rmSync(path, { recursive: true, force: true })
+  }
 })
 
 test.run()
