@@ -1,0 +1,110 @@
+// The HTTP load generator, run as its own process so it does not share the
+// server's event loop: an open-loop run at a fixed rate (each latency counted
+// from the request's scheduled send time, so a stall is not hidden by the
+// generator waiting for it), then autocannon at saturation.
+//
+//   node --import tsx bench/http-load.ts <requests.json>     (written by search-http.ts)
+import { readFileSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import autocannon from 'autocannon'
+
+/** What the server side hands the generator. */
+export interface LoadPlan {
+  url: string
+  /** Requests cycled in order: bearer token and JSON body. */
+  requests: { token: string; body: string }[]
+  ratePerSecond: number
+  rateSeconds: number
+  saturationSeconds: number
+  saturationConnections: number
+}
+
+/** What the generator reports. */
+export interface LoadResult {
+  fixedRate: { ratePerSecond: number; sent: number; ok: number; failed: number; achievedPerSecond: number; latencyUs: number[] }
+  saturation: { connections: number; requestsPerSecond: number; ok: number; non2xx: number; errors: number; latencyMs: { p50: number; p99: number; max: number } }
+}
+
+const PATH = '/_matrix/client/v3/user_directory/search'
+
+function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 })
+  const { hostname, port } = new URL(plan.url)
+  const total = Math.round(plan.ratePerSecond * plan.rateSeconds)
+  const intervalNs = 1e9 / plan.ratePerSecond
+  const latencyUs: number[] = []
+  let sent = 0
+  let done = 0
+  let ok = 0
+  let failed = 0
+  const start = process.hrtime.bigint()
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      if (done < total) return
+      agent.destroy()
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9
+      resolve({ ratePerSecond: plan.ratePerSecond, sent, ok, failed, achievedPerSecond: total / seconds, latencyUs })
+    }
+    const send = (i: number): void => {
+      const scheduled = start + BigInt(Math.round(i * intervalNs))
+      const { token, body } = plan.requests[i % plan.requests.length]
+      const req = request({ hostname, port, path: PATH, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume()
+        res.on('end', () => {
+          latencyUs.push(Number(process.hrtime.bigint() - scheduled) / 1000)
+          if (res.statusCode === 200) ok++
+          else failed++
+          done++
+          finish()
+        })
+      })
+      req.on('error', () => {
+        failed++
+        done++
+        finish()
+      })
+      req.end(body)
+    }
+    const tick = (): void => {
+      const due = Math.min(total, Math.floor(Number(process.hrtime.bigint() - start) / intervalNs) + 1)
+      while (sent < due) send(sent++)
+      // A 1 ms timer rather than setImmediate: spinning would take a core from the server.
+      if (sent < total) setTimeout(tick, 1)
+    }
+    tick()
+  })
+}
+
+async function saturation(plan: LoadPlan): Promise<LoadResult['saturation']> {
+  let next = 0
+  const result = await autocannon({
+    url: plan.url,
+    connections: plan.saturationConnections,
+    duration: plan.saturationSeconds,
+    requests: [{
+      method: 'POST',
+      path: PATH,
+      setupRequest: (req) => {
+        const { token, body } = plan.requests[next++ % plan.requests.length]
+        return { ...req, body, headers: { ...req.headers, authorization: `Bearer ${token}`, 'content-type': 'application/json' } }
+      },
+    }],
+  })
+  return {
+    connections: plan.saturationConnections,
+    requestsPerSecond: result.requests.average,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+  }
+}
+
+const planPath = process.argv[2]
+if (planPath !== undefined) {
+  const plan = JSON.parse(readFileSync(planPath, 'utf8')) as LoadPlan
+  const warm = { ...plan, ratePerSecond: Math.min(plan.ratePerSecond, 1000), rateSeconds: 2 }
+  await fixedRate(warm)
+  const out: LoadResult = { fixedRate: await fixedRate(plan), saturation: await saturation(plan) }
+  process.stdout.write(JSON.stringify(out))
+}

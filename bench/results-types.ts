@@ -1,0 +1,61 @@
+// The shape of bench/results/<date>-<size>.json, shared by the runner and the report.
+import type { LoadResult } from './http-load.js'
+import type { PgTableSize } from './pg-load.js'
+import type { Summary } from './stats.js'
+import type { StoreSize } from './store-size.js'
+
+export interface EngineSummary {
+  /** Queries timed (the rest fell outside the engine's time budget). */
+  ran: number
+  errors: number
+  firstError?: string
+  all: Summary
+  byClass: Record<string, Summary>
+}
+
+/** Ours ÷ theirs over the queries both ran; below 1 means we are faster. */
+export interface Ratio {
+  common: number
+  p50: number
+  p99: number
+  byClass: Record<string, { p50: number; p99: number }>
+  /** Queries whose first page had the same ids in the same order / as a set. */
+  sameOrder: number
+  sameSet: number
+}
+
+export interface Target {
+  name: string
+  target: string
+  value: string
+  ok: boolean
+}
+
+export interface BenchResults {
+  date: string
+  size: string
+  seed: number
+  machine: Record<string, string>
+  corpus: Record<string, number>
+  queries: { count: number; byClass: Record<string, number>; byMode: Record<string, number> }
+  search: {
+    ours: EngineSummary & { byMode: Record<string, Summary> }
+    postgres?: EngineSummary
+    sqlite?: EngineSummary
+    ratios: { postgres?: Ratio; sqlite?: Ratio }
+  }
+  /** Per-query latencies (µs; null where not run), for plots. */
+  latencies: { class: string[]; ours: (number | null)[]; postgres?: (number | null)[]; sqlite?: (number | null)[] }
+  http?: { fixedRate: Omit<LoadResult['fixedRate'], 'latencyUs'> & { latency: Summary; cdf: [number, number][] }; saturation: LoadResult['saturation'] }
+  ingest: {
+    memory: { deltas: number; deltasPerSecond: number; registerCallsPerSecond: number; heapBytesPerEntry: number; entries: number }
+    lmdb: { deltas: number; deltasPerSecond: number; seedLocalsMs: number; openAfterSeedMs: number }
+  }
+  join: { members: number; memory: Summary; lmdb: Summary; postgres?: Summary & { rowsPerJoin: number } }
+  rebuildMs: number
+  reopen: { openMs: number; firstAnswerMs: number; rssMiB: number; heapUsedMiB: number; entries: number; rssBytesPerEntry: number; heapBytesPerEntry: number; byMode: Record<string, { openMs: number; firstAnswerMs: number; rssMiB: number }> }
+  storage: { lmdb: StoreSize; postgres?: { tables: PgTableSize[]; totalBytes: number }; sqlite?: { bytes: number } }
+  loads: { postgresMs?: Record<string, number>; sqliteMs?: number }
+  targets: Target[]
+  phasesMs: Record<string, number>
+}
