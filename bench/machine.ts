@@ -1,5 +1,6 @@
 // What the results were measured on: CPU, memory, OS, and the versions of
 // Node, the engine's packages and the databases compared.
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus, release, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -13,9 +14,20 @@ function packageVersion(name: string): string {
   }
 }
 
+/** The checked-out commit, with "+changes" when the engine's files differ from it. */
+function engineCommit(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: import.meta.dirname, encoding: 'utf8' }).trim()
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '../src') === '' ? '' : '+changes'}`
+  } catch {
+    return 'unknown'
+  }
+}
+
 export function machineInfo(extra: Record<string, string>): Record<string, string> {
   const cpu = cpus()
   return {
+    commit: engineCommit(),
     cpu: `${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
     os: `Linux ${release()}`,
