@@ -5,6 +5,7 @@
  */
 export type { IndexedUser } from './search-index.js'
 export { SearchIndex } from './search-index.js'
+export type { MatchOptions, MatchTiers } from './match-tiers.js'
 export type { CandidateFilter, RankedPage } from './searcher.js'
 export { Searcher } from './searcher.js'
 export { buildSearchQuery } from './ranking.js'

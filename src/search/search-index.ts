@@ -1,5 +1,7 @@
 import flexsearch from 'flexsearch'
 import type { UserId } from '../ids/index.js'
+import { matchTiers } from './match-tiers.js'
+import type { MatchOptions, MatchTiers } from './match-tiers.js'
 import { buildUserDocument } from './ranking.js'
 import type { UserDocument } from './ranking.js'
 
@@ -8,6 +10,10 @@ import type { UserDocument } from './ranking.js'
 // lexeme would cost 2,000 keys. Longer query lexemes are looked up by their
 // first characters and checked exactly against the document afterwards.
 const MAX_INDEXED_PREFIX = 24
+// With infix matching every suffix is a term too, and each stores all its
+// prefixes, so terms are cut shorter: this bounds a lexeme's keys to about
+// 8 per suffix.
+const MAX_INDEXED_PREFIX_WITH_INFIX = 8
 
 /** What the index keeps about one directory entry, by dense id. */
 export interface IndexedUser {
@@ -16,6 +22,11 @@ export interface IndexedUser {
   hasDisplayName: boolean
   hasAvatar: boolean
   isLocal: boolean
+  /**
+   * With an opt-in tier on, the document each tier matches (index 0 is
+   * `document`, see `MatchTiers`); undefined with Synapse's single tier.
+   */
+  tierDocuments: readonly UserDocument[] | undefined
 }
 
 interface FlexIndex {
@@ -29,15 +40,28 @@ interface FlexIndex {
  * (reused after removal), its PostgreSQL document (lexemes, positions,
  * weights) precomputed at ingest, and its lexemes in a FlexSearch forward
  * index so every entry with a lexeme starting with a given prefix can be
- * enumerated without scoring.
+ * enumerated without scoring. With an opt-in tier on, the lexemes of the
+ * tier documents (folded lexemes, suffixes) are indexed too, so one
+ * lookup finds the candidates of every tier.
  */
 export class SearchIndex {
   readonly #flex: FlexIndex
   readonly #idByUser = new Map<UserId, number>()
   readonly #users: (IndexedUser | undefined)[] = []
   readonly #freeIds: number[] = []
+  /** The match tiers every entry is indexed for. */
+  readonly tiers: MatchTiers
+  readonly #maxIndexedPrefix: number
 
-  constructor() {
+  /**
+   * `options` turns on the opt-in tiers (default: Synapse's single tier).
+   * Cost with `infixMatch`: every suffix of a lexeme becomes a FlexSearch
+   * term, whose forward tokenizer stores each of its prefixes, so the
+   * index grows with the square of lexeme length (see `UserDirectoryOptions`).
+   */
+  constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }) {
+    this.tiers = matchTiers(options)
+    this.#maxIndexedPrefix = options.infixMatch ? MAX_INDEXED_PREFIX_WITH_INFIX : MAX_INDEXED_PREFIX
     const { Index } = flexsearch as unknown as { Index: new (options: object) => FlexIndex }
     this.#flex = new Index({
       tokenize: 'forward',
@@ -66,7 +90,8 @@ export class SearchIndex {
   /** Adds or replaces the entry of `userId`. Cost: one FlexSearch update (~2 ms p50 at 1M entries). */
   upsert(userId: UserId, localpart: string, serverName: string, displayName: string | null, avatarUrl: string | null, isLocal: boolean): void {
     const document = buildUserDocument(localpart, serverName, displayName)
-    const entry: IndexedUser = { userId, document, hasDisplayName: displayName !== null, hasAvatar: avatarUrl !== null, isLocal }
+    const tierDocuments = this.tiers.isFolded.length > 1 ? this.tiers.documentsOf(document) : undefined
+    const entry: IndexedUser = { userId, document, hasDisplayName: displayName !== null, hasAvatar: avatarUrl !== null, isLocal, tierDocuments }
     let id = this.#idByUser.get(userId)
     if (id !== undefined) {
       const before = this.#users[id]
@@ -78,7 +103,7 @@ export class SearchIndex {
       this.#idByUser.set(userId, id)
       this.#users[id] = entry
     }
-    this.#flex.add(id, indexTerms(document))
+    this.#flex.add(id, indexTerms(tierDocuments ?? [document], this.#maxIndexedPrefix))
   }
 
   /** Removes the entry of `userId`, if indexed. */
@@ -97,13 +122,13 @@ export class SearchIndex {
    * arrays are FlexSearch's own; read them, never sort or mutate them.
    */
   candidates(prefix: string): readonly (readonly number[])[] {
-    return this.#flex.search(prefix.slice(0, MAX_INDEXED_PREFIX), { resolve: false }).result
+    return this.#flex.search(prefix.slice(0, this.#maxIndexedPrefix), { resolve: false }).result
   }
 }
 
-function indexTerms(document: UserDocument): string {
+function indexTerms(documents: readonly UserDocument[], maxLength: number): string {
   const terms = new Set<string>()
-  for (const lexeme of document.lexemes) terms.add(lexeme.slice(0, MAX_INDEXED_PREFIX))
+  for (const document of documents) for (const lexeme of document.lexemes) terms.add(lexeme.slice(0, maxLength))
   return [...terms].join(' ')
 }
 

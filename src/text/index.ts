@@ -1,7 +1,8 @@
 /**
  * @module Text: normalisation, search-term word splitting and PostgreSQL's
  * text-search parsing (the default parser with the `simple` configuration,
- * in a C-locale UTF-8 database as Synapse requires). Pure functions;
+ * in a C-locale UTF-8 database as Synapse requires), plus the opt-in
+ * accent folding and infix documents. Pure functions;
  * imports nothing of ours but itself.
  */
 export { normalizeText } from './normalize.js'
@@ -11,3 +12,5 @@ export { buildUserDocument, toTsvectorString, Weight } from './pg-tsvector.js'
 export type { SearchQuery } from './pg-tsquery.js'
 export { buildSearchQuery, formatTsquery } from './pg-tsquery.js'
 export { comparePgText, lowerBoundPgText } from './pg-text-order.js'
+export { foldText, foldSearchQuery } from './fold-text.js'
+export { foldDocument, infixDocument, MAX_INFIX_OFFSET } from './derived-documents.js'

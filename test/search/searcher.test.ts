@@ -1,0 +1,56 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { SearchIndex, Searcher, buildSearchQuery } from '../../src/search/index.js'
+import type { MatchOptions } from '../../src/search/index.js'
+import type { UserId } from '../../src/ids/index.js'
+import { parseQueryWords } from '../../src/text/index.js'
+
+const test = suite('src/search/searcher.ts')
+const everyone = { accepts: () => true }
+
+function indexOf(options: MatchOptions, names: Record<string, string | null>): SearchIndex {
+  const index = new SearchIndex(options)
+  for (const [localpart, displayName] of Object.entries(names)) index.upsert(`@${localpart}:test` as UserId, localpart, 'test', displayName, null, true)
+  return index
+}
+
+function search(index: SearchIndex, term: string): { users: string[]; tiers: number[]; total: number } {
+  const page = new Searcher().search(index, buildSearchQuery(parseQueryWords(term)), 10, everyone, false)
+  return { users: page.ids.map((id) => index.user(id)?.userId ?? ''), tiers: page.ids.map((id) => page.tiers[id]), total: page.total }
+}
+
+const names = { a1: 'Amélie', a2: 'Amelie', x1: 'Alex', x2: 'Lexa', x3: 'Álex' }
+
+test("with the options off every match is tier 0 and folded or infix words find nothing", () => {
+  const index = indexOf({ accentInsensitive: false, infixMatch: false }, names)
+  assert.equal(search(index, 'amelie'), { users: ['@a2:test'], tiers: [0], total: 1 })
+  assert.equal(search(index, 'lex'), { users: ['@x2:test'], tiers: [0], total: 1 })
+})
+
+test('an accented query finds unaccented names through its folded lookup, one tier down', () => {
+  const index = indexOf({ accentInsensitive: true, infixMatch: false }, names)
+  assert.equal(search(index, 'amélie'), { users: ['@a1:test', '@a2:test'], tiers: [0, 1], total: 2 })
+  assert.equal(search(index, 'amelie'), { users: ['@a2:test', '@a1:test'], tiers: [0, 1], total: 2 })
+})
+
+test('a tier outranks any score: a higher-scoring infix match stays below a prefix match', () => {
+  const index = indexOf({ accentInsensitive: true, infixMatch: true }, names)
+  const query = buildSearchQuery(parseQueryWords('lèx'))
+  const page = new Searcher().search(index, query, 10, everyone, false)
+  const tiers = page.ids.map((id) => page.tiers[id])
+  assert.equal(tiers, [1, 3, 3])
+  assert.ok(page.scores[page.ids[1]] > page.scores[page.ids[0]])
+})
+
+test('infix matches of each accent form land in their own tier', () => {
+  const index = indexOf({ accentInsensitive: true, infixMatch: true }, names)
+  assert.equal(search(index, 'lex'), { users: ['@x2:test', '@x1:test', '@x3:test'], tiers: [0, 2, 2], total: 3 })
+  assert.equal(search(index, 'mel'), { users: ['@a2:test', '@a1:test'], tiers: [2, 3], total: 2 })
+})
+
+test('a long infix beyond the indexed term length is still found and checked exactly', () => {
+  const index = indexOf({ accentInsensitive: false, infixMatch: true }, { l1: 'xsupercalifragilistic', l2: 'xsupercalifragile' })
+  assert.equal(search(index, 'supercalifragilis').users, ['@l1:test'])
+})
+
+test.run()
