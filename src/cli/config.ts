@@ -22,8 +22,14 @@ export interface ServiceConfig {
   accessTokens: Record<string, string>
   /** pino level (`log_level`). Default "info". */
   logLevel: string
-  /** Synapse's `user_directory` options. */
-  userDirectory: { enabled: boolean; searchAllUsers: boolean; preferLocalUsers: boolean; excludeRemoteUsers: boolean; showLockedUsers: boolean }
+  /**
+   * Synapse's `user_directory` options, plus the opt-in `accent_insensitive`
+   * and `infix_match` (default false; see `UserDirectoryOptions`).
+   */
+  userDirectory: {
+    enabled: boolean; searchAllUsers: boolean; preferLocalUsers: boolean; excludeRemoteUsers: boolean; showLockedUsers: boolean
+    accentInsensitive: boolean; infixMatch: boolean
+  }
   /** Per-user search limit (`rate_limit`), or false. Default Synapse's 0.016/s, burst 200. */
   rateLimit: { perSecond: number; burst: number } | false
   /** Appservice registration files whose senders and user namespaces are excluded (`app_service_config_files`). Default none. */
@@ -44,6 +50,8 @@ export const defaultConfigValues: Readonly<Record<string, unknown>> = Object.fre
   'user_directory.prefer_local_users': false,
   'user_directory.exclude_remote_users': false,
   'user_directory.show_locked_users': false,
+  'user_directory.accent_insensitive': false,
+  'user_directory.infix_match': false,
   'rate_limit.per_second': 0.016,
   'rate_limit.burst': 200,
   app_service_config_files: [],
@@ -95,6 +103,8 @@ export function resolveConfig(file: unknown, env: Readonly<Record<string, string
       preferLocalUsers: get('user_directory.prefer_local_users'),
       excludeRemoteUsers: get('user_directory.exclude_remote_users'),
       showLockedUsers: get('user_directory.show_locked_users'),
+      accentInsensitive: get('user_directory.accent_insensitive'),
+      infixMatch: get('user_directory.infix_match'),
     },
     rateLimit: rateLimitOff && env.USERDIR_RATE_LIMIT_PER_SECOND === undefined && env.USERDIR_RATE_LIMIT_BURST === undefined
       ? false

@@ -27,6 +27,8 @@ export const optionSpecs: readonly OptionSpec[] = Object.freeze([
   { key: 'user_directory.prefer_local_users', env: 'USERDIR_PREFER_LOCAL_USERS', kind: 'boolean' },
   { key: 'user_directory.exclude_remote_users', env: 'USERDIR_EXCLUDE_REMOTE_USERS', kind: 'boolean' },
   { key: 'user_directory.show_locked_users', env: 'USERDIR_SHOW_LOCKED_USERS', kind: 'boolean' },
+  { key: 'user_directory.accent_insensitive', env: 'USERDIR_ACCENT_INSENSITIVE', kind: 'boolean' },
+  { key: 'user_directory.infix_match', env: 'USERDIR_INFIX_MATCH', kind: 'boolean' },
   { key: 'rate_limit.per_second', env: 'USERDIR_RATE_LIMIT_PER_SECOND', kind: 'positiveNumber' },
   { key: 'rate_limit.burst', env: 'USERDIR_RATE_LIMIT_BURST', kind: 'positiveNumber' },
   { key: 'app_service_config_files', env: 'USERDIR_APP_SERVICE_CONFIG_FILES', kind: 'pathList' },

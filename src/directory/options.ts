@@ -44,6 +44,47 @@ export interface UserDirectoryOptions {
   showLockedUsers?: boolean
   /** `false` makes every search return no results (Synapse `enabled`). Default true. */
   enabled?: boolean
+  /**
+   * Beyond Synapse (issue #1523): also match names whose accents differ from
+   * the term's, so `amelie` finds `Amélie` and `amélie` finds `Amelie`. Both
+   * sides are folded: NFD, combining diacritics (U+0300–U+036F) dropped,
+   * `ı ł ø đ ħ ß æ œ` → `i l o d h ss ae oe`, NFC. This covers Turkish
+   * dotted and dotless i (`İ` lowercases to i + U+0307, whose dot is
+   * dropped), so `iiiii` finds `İİİİİ` and `ıııı` and `iiii` find each other;
+   * it is not a separate option because the same fold does both.
+   *
+   * Ranking rule: a user that matches without folding is in tier 0 and is
+   * scored exactly as Synapse scores them; a user that matches only after
+   * folding is in the next tier, scored by Synapse's formula on the folded
+   * document and query. Every tier-0 match ranks above every folded one,
+   * whatever the scores; within a tier the usual order applies.
+   *
+   * Default false (Synapse's results, byte for byte). Cost: users whose
+   * lexemes fold differently keep a second document, and the folded
+   * lexemes are indexed as extra FlexSearch terms (ASCII names cost nothing
+   * extra); a query with accents looks up two candidate lists.
+   */
+  accentInsensitive?: boolean
+  /**
+   * Beyond Synapse (issue #13807): also match a word inside a lexeme, so
+   * `lex` finds `alex` and `smith` finds `@jsmith:example.org`. An infix
+   * must start within the first 32 UTF-16 code units of its lexeme.
+   *
+   * Ranking rule: infix-only matches rank below every prefix match (folded
+   * ones included, with `accentInsensitive`), in their own tier scored by
+   * Synapse's formula on the document extended with each lexeme's suffixes
+   * at the lexeme's positions (so an infix that ends its lexeme, `lex` in
+   * `alex`, scores as an exact match). With `accentInsensitive` too, the
+   * tiers are: prefix, folded prefix, infix, folded infix.
+   *
+   * Default false. Cost: each user keeps a second document holding every
+   * suffix of their lexemes (about 35 strings per user on the snapshot
+   * corpus), and each suffix becomes a FlexSearch term (cut to 8 characters)
+   * whose prefixes are all stored: about 3× the default index's heap and
+   * about 4× its mean query time there (README). Short terms match, and
+   * rank, many more users.
+   */
+  infixMatch?: boolean
   /** Registered application services; their senders and user namespaces are excluded. Default none. */
   appservices?: AppserviceRegistration[]
   /** Time source for stale-profile scheduling. Default: the system clock and timers. */
@@ -63,6 +104,8 @@ export const defaultOptions = Object.freeze({
   excludeRemoteUsers: false,
   showLockedUsers: false,
   enabled: true,
+  accentInsensitive: false,
+  infixMatch: false,
 })
 
 /** The system clock. */

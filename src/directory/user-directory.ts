@@ -108,7 +108,7 @@ export class UserDirectory {
   readonly #rooms = new Map<RoomId, RoomState>()
   readonly #visibility: RoomVisibility
   readonly #entries = new DirectoryEntries()
-  #index = new SearchIndex()
+  #index: SearchIndex
   readonly #searcher = new Searcher()
   #position: number | null = null
   // Applied transaction ids, oldest first (a Map keeps insertion order).
@@ -132,6 +132,7 @@ export class UserDirectory {
       if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `option ${key} must be a boolean, got ${JSON.stringify(value)}`)
       this.#options[key] = value
     }
+    this.#index = this.#newIndex()
     this.#clock = options.clock ?? systemClock
     this.#logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'userdir' })
     this.#spamCheckers = [...(options.spamCheckers ?? [])]
@@ -367,7 +368,7 @@ export class UserDirectory {
     for (const [userId] of [...this.#entries.staleEntries()]) {
       if (!this.#visibility.isRemoteHeld(userId)) this.#entries.clearStale(userId)
     }
-    this.#index = new SearchIndex()
+    this.#index = this.#newIndex()
     for (const [userId, entry] of this.#entries.entries()) this.#indexEntry(userId, entry)
   }
 
@@ -532,6 +533,10 @@ export class UserDirectory {
     this.#touchedMembers.clear()
     this.#touchedUsers.clear()
     this.#rebuildDerived()
+  }
+
+  #newIndex(): SearchIndex {
+    return new SearchIndex({ accentInsensitive: this.#options.accentInsensitive, infixMatch: this.#options.infixMatch })
   }
 
   #indexEntry(userId: UserId, entry: Profile): void {

@@ -29,7 +29,7 @@ test('no file and no environment gives the npm start defaults, with the demo on'
     adminToken: null,
     accessTokens: {},
     logLevel: 'info',
-    userDirectory: { enabled: true, searchAllUsers: false, preferLocalUsers: false, excludeRemoteUsers: false, showLockedUsers: false },
+    userDirectory: { enabled: true, searchAllUsers: false, preferLocalUsers: false, excludeRemoteUsers: false, showLockedUsers: false, accentInsensitive: false, infixMatch: false },
     rateLimit: { perSecond: 0.016, burst: 200 },
     appServiceConfigFiles: [],
     demo: true,
@@ -42,9 +42,19 @@ test("user_directory options keep Synapse's names", () => {
     homeserver_url: 'http://localhost:8008/',
     user_directory: { enabled: false, search_all_users: true, prefer_local_users: true, exclude_remote_users: true, show_locked_users: true },
   }, {})
-  assert.equal(config.userDirectory, { enabled: false, searchAllUsers: true, preferLocalUsers: true, excludeRemoteUsers: true, showLockedUsers: true })
+  assert.equal(config.userDirectory, { enabled: false, searchAllUsers: true, preferLocalUsers: true, excludeRemoteUsers: true, showLockedUsers: true, accentInsensitive: false, infixMatch: false })
   assert.is(config.homeserverUrl, 'http://localhost:8008')
   assert.is(config.demo, false)
+})
+
+test('user_directory.accent_insensitive and infix_match turn on the opt-in matching, from the file or USERDIR_*', () => {
+  const fromFile = resolveConfig({ server_name: 'example.org', user_directory: { accent_insensitive: true, infix_match: true } }, {})
+  assert.is(fromFile.userDirectory.accentInsensitive, true)
+  assert.is(fromFile.userDirectory.infixMatch, true)
+  const fromEnv = resolveConfig({ server_name: 'example.org', user_directory: { infix_match: true } }, { USERDIR_ACCENT_INSENSITIVE: 'yes', USERDIR_INFIX_MATCH: 'off' })
+  assert.is(fromEnv.userDirectory.accentInsensitive, true)
+  assert.is(fromEnv.userDirectory.infixMatch, false)
+  rejects({ user_directory: { infix_match: 'sometimes' } }, {}, /user_directory\.infix_match must be true or false/)
 })
 
 test('USERDIR_* variables override the file', () => {
