@@ -21,7 +21,8 @@ export interface LoadPlan {
 
 /** What the generator reports. */
 export interface LoadResult {
-  fixedRate: { ratePerSecond: number; sent: number; ok: number; failed: number; achievedPerSecond: number; latencyUs: number[] }
+  /** `unfinished`: requests still unanswered at the deadline (rateSeconds × 2 + 10 s); their latency is counted as the wait until then, a lower bound. */
+  fixedRate: { ratePerSecond: number; sent: number; ok: number; failed: number; unfinished: number; achievedPerSecond: number; latencyUs: number[] }
   saturation: { connections: number; requestsPerSecond: number; ok: number; non2xx: number; errors: number; latencyMs: { p50: number; p99: number; max: number } }
 }
 
@@ -38,19 +39,29 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
   let ok = 0
   let failed = 0
   const start = process.hrtime.bigint()
+  const pending = new Set<bigint>()
   return new Promise((resolve) => {
-    const finish = (): void => {
-      if (done < total) return
+    let resolved = false
+    const finish = (atDeadline = false): void => {
+      if ((done < total && !atDeadline) || resolved) return
+      resolved = true
+      clearTimeout(deadline)
+      const now = process.hrtime.bigint()
+      for (const scheduled of pending) latencyUs.push(Number(now - scheduled) / 1000)
       agent.destroy()
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9
-      resolve({ ratePerSecond: plan.ratePerSecond, sent, ok, failed, achievedPerSecond: total / seconds, latencyUs })
+      const seconds = Number(now - start) / 1e9
+      resolve({ ratePerSecond: plan.ratePerSecond, sent, ok, failed, unfinished: pending.size, achievedPerSecond: done / seconds, latencyUs })
     }
+    const deadline = setTimeout(() => finish(true), (plan.rateSeconds * 2 + 10) * 1000)
     const send = (i: number): void => {
       const scheduled = start + BigInt(Math.round(i * intervalNs))
       const { token, body } = plan.requests[i % plan.requests.length]
+      pending.add(scheduled)
       const req = request({ hostname, port, path: PATH, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume()
         res.on('end', () => {
+          if (resolved) return
+          pending.delete(scheduled)
           latencyUs.push(Number(process.hrtime.bigint() - scheduled) / 1000)
           if (res.statusCode === 200) ok++
           else failed++
@@ -59,6 +70,8 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
         })
       })
       req.on('error', () => {
+        if (resolved) return
+        pending.delete(scheduled)
         failed++
         done++
         finish()
@@ -69,7 +82,7 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
       const due = Math.min(total, Math.floor(Number(process.hrtime.bigint() - start) / intervalNs) + 1)
       while (sent < due) send(sent++)
       // A 1 ms timer rather than setImmediate: spinning would take a core from the server.
-      if (sent < total) setTimeout(tick, 1)
+      if (sent < total && !resolved) setTimeout(tick, 1)
     }
     tick()
   })
