@@ -75,6 +75,7 @@ export interface LocalUserInfo {
 
 const MAX_REMEMBERED_TRANSACTIONS = 10_000
 const TRANSACTION_KEY_PREFIX = 'txn:'
+const CALLER_META_PREFIX = 'ext:'
 
 // Members are tracked as "roomId\u0000userId" (ids cannot contain U+0000).
 function memberKey(roomId: RoomId, userId: UserId): string {
@@ -120,6 +121,13 @@ export class UserDirectory {
   readonly #touchedRooms = new Set<RoomId>()
   readonly #touchedMembers = new Set<string>()
   readonly #touchedUsers = new Set<UserId>()
+  // Open `batch()` calls: while above 0, commits wait for the outermost to end.
+  #batchDepth = 0
+  // Caller meta (setMeta) and the latest position, waiting for the next commit.
+  readonly #pendingMeta: [string, unknown][] = []
+  #pendingPosition: number | undefined
+  // setMeta values of a memory-only directory.
+  readonly #memoryMeta = new Map<string, unknown>()
 
   private constructor(options: UserDirectoryOptions, store?: DirectoryStore) {
     this.#store = store
@@ -333,6 +341,79 @@ export class UserDirectory {
     return { users, inPublicRooms: inPublicRooms.sort(compareTuples), sharePrivateRooms: sharePrivateRooms.sort(compareTuples), staleRemoteUsers }
   }
 
+  // ---- import support (used by src/import; not part of API.md) -----------
+
+  /** A value stored with `setMeta`, or `undefined`. Synchronous read. */
+  getMeta(key: string): unknown {
+    this.#assertOpen()
+    if (this.#store === undefined) return this.#memoryMeta.get(key)
+    return this.#store.getMeta(CALLER_META_PREFIX + key)
+  }
+
+  /**
+   * Stores a small msgpack-able value under `key` (`null` deletes it),
+   * committed with the current unit of work: on its own, or inside `batch()`
+   * together with the batch's changes. Keys cannot reach the engine's own.
+   */
+  async setMeta(key: string, value: unknown): Promise<void> {
+    this.#assertOpen()
+    if (typeof key !== 'string' || key === '') throw new UserDirectoryError('M_INVALID_PARAM', 'meta key must be a non-empty string')
+    if (this.#store === undefined) {
+      if (value === null || value === undefined) this.#memoryMeta.delete(key)
+      else this.#memoryMeta.set(key, value)
+      return
+    }
+    this.#pendingMeta.push([CALLER_META_PREFIX + key, value])
+    this.#commit()
+  }
+
+  /**
+   * Runs `task` and commits everything it changed in one store transaction
+   * (one fsync instead of one per call): a page of imported users costs one
+   * commit. Calls made by anyone while the batch is open join it, and the
+   * search index catches up when it ends. If the task throws, what it applied
+   * is still committed; if the commit fails, memory is reloaded from the
+   * store and none of the batch is kept.
+   */
+  async batch<T>(task: () => Promise<T>): Promise<T> {
+    this.#assertOpen()
+    this.#batchDepth++
+    try {
+      return await task()
+    } finally {
+      // Also after a failed task: what it applied is in memory, so it is stored too.
+      this.#batchDepth--
+      if (this.#batchDepth === 0 && !this.#closed) this.#commit()
+    }
+  }
+
+  /** A registered local user's facts, or null if the homeserver never told us about them. */
+  localUser(userId: string): { userType: string | null; deactivated: boolean; locked: boolean } | null {
+    const user = this.#registry.get(parseUserId(userId))
+    return user === undefined ? null : { ...user }
+  }
+
+  /** Every registered local user id (unsorted). */
+  localUserIds(): string[] {
+    return [...this.#registry.entries()].map(([userId]) => userId)
+  }
+
+  /**
+   * The tracked state of a room (a copy), or null if the directory knows
+   * nothing of it: join rule, history visibility, and the joined members with
+   * their member event's profile (null for local members).
+   */
+  roomState(roomId: string): { joinRule: string | null; historyVisibility: string | null; joined: Map<string, { displayName: string | null; avatarUrl: string | null } | null> } | null {
+    const room = this.#rooms.get(roomId as RoomId)
+    if (room === undefined) return null
+    return { joinRule: room.joinRule, historyVisibility: room.historyVisibility, joined: new Map(room.joined) }
+  }
+
+  /** Every room the directory tracks state for (unsorted). */
+  roomIds(): string[] {
+    return [...this.#rooms.keys()]
+  }
+
   // ---- upkeep -------------------------------------------------------------
 
   /** Replaces the spam-checker callbacks. */
@@ -469,9 +550,15 @@ export class UserDirectory {
   // If the store refuses the write, memory is reloaded from the store rather
   // than patched, so the two never disagree.
   #commit(position?: number, transactionId?: string): void {
+    if (position !== undefined) this.#pendingPosition = position
+    if (transactionId !== undefined) this.#pendingMeta.push([TRANSACTION_KEY_PREFIX + transactionId, true])
+    if (this.#batchDepth > 0) return
     const changed = this.#entries.drainChanged()
-    if (this.#store !== undefined) {
-      const batch = this.#batchOf(changed, position, transactionId)
+    if (this.#store === undefined) {
+      this.#pendingMeta.length = 0
+      this.#pendingPosition = undefined
+    } else {
+      const batch = this.#batchOf(changed)
       try {
         this.#store.commit(batch)
       } catch (error) {
@@ -487,7 +574,7 @@ export class UserDirectory {
     }
   }
 
-  #batchOf(changed: { entries: UserId[]; stale: UserId[] }, position: number | undefined, transactionId: string | undefined): StoreBatch {
+  #batchOf(changed: { entries: UserId[]; stale: UserId[] }): StoreBatch {
     const batch: StoreBatch = { rooms: [], members: [], localUsers: [], entries: [], stale: [] }
     for (const roomId of this.#touchedRooms) {
       const room = this.#rooms.get(roomId)
@@ -503,8 +590,9 @@ export class UserDirectory {
     }
     for (const userId of changed.entries) batch.entries.push([userId, this.#entries.get(userId) ?? null])
     for (const userId of changed.stale) batch.stale.push([userId, this.#entries.getStale(userId) ?? null])
-    if (position !== undefined) batch.position = position
-    if (transactionId !== undefined) batch.meta = [[TRANSACTION_KEY_PREFIX + transactionId, true]]
+    if (this.#pendingPosition !== undefined) batch.position = this.#pendingPosition
+    if (this.#pendingMeta.length > 0) batch.meta = this.#pendingMeta.splice(0)
+    this.#pendingPosition = undefined
     this.#touchedRooms.clear()
     this.#touchedMembers.clear()
     this.#touchedUsers.clear()
