@@ -9,7 +9,7 @@ import { UserDirectory } from '../src/index.js'
 import { LmdbStore } from '../src/store/index.js'
 import type { StoreBatch } from '../src/store/index.js'
 import type { BenchCorpus } from './corpus.js'
-import { deltaBatches, feedDirectory } from './feed.js'
+import { feedDirectory, ingestStream } from './feed.js'
 import { collectGarbage, memoryMiB } from './stats.js'
 
 export interface IngestResult {
@@ -63,13 +63,7 @@ export async function ingestLmdb(corpus: BenchCorpus, path: string): Promise<{ d
   const t1 = performance.now()
   const dir = await UserDirectory.open({ serverName: corpus.serverName, path })
   const t2 = performance.now()
-  let deltas = 0
-  let position = 0
-  for (const batch of deltaBatches(corpus)) {
-    deltas += batch.length
-    await dir.ingest(batch, { position: ++position })
-  }
-  const t3 = performance.now()
-  return { dir, result: { registerCalls: corpus.locals.length, registerMs: t1 - t0, openMs: t2 - t1, deltas, ingestMs: t3 - t2, entries: dir.stats().entries } }
+  const { deltas, ingestMs } = await ingestStream(dir, corpus)
+  return { dir, result: { registerCalls: corpus.locals.length, registerMs: t1 - t0, openMs: t2 - t1, deltas, ingestMs, entries: dir.stats().entries } }
 }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createServer, stopServer, UserDirectory } from '../src/index.js'
 import { generateCorpus } from './corpus.js'
-import { feedDirectory } from './feed.js'
+import { deltaBatches, feedDirectory, registerLocals } from './feed.js'
 import type { LoadPlan } from './http-load.js'
 import { generateQueries } from './queries.js'
 
@@ -66,8 +66,10 @@ const corpus = generateCorpus(userCount, 1)
 const queries = generateQueries(corpus, 4000, 2).filter((q) => q.mode === 0)
 const dir = await UserDirectory.open({ serverName: corpus.serverName })
 if (args.what === 'ingest') {
+  await registerLocals(dir, corpus)
   await profiled('ingest', async () => {
-    await feedDirectory(dir, corpus)
+    let position = 0
+    for (const batch of deltaBatches(corpus)) await dir.ingest(batch, { position: ++position })
   })
 } else {
   await feedDirectory(dir, corpus)
