@@ -18,6 +18,8 @@ export interface ServiceConfig {
   asToken: string | null
   /** Bearer token of the admin API (`admin_token`). Default none: admin API refused. */
   adminToken: string | null
+  /** File holding a Synapse server admin's access token (`synapse_admin_token_file`), for `userdir import` and `POST /_userdir/admin/v1/import`. Default none. */
+  synapseAdminTokenFile: string | null
   /** Static access tokens, token → user id (`access_tokens`). Default none. */
   accessTokens: Record<string, string>
   /** pino level (`log_level`). Default "info". */
@@ -95,6 +97,7 @@ export function resolveConfig(file: unknown, env: Readonly<Record<string, string
     hsToken: get<string | undefined>('hs_token') ?? null,
     asToken: get<string | undefined>('as_token') ?? null,
     adminToken: get<string | undefined>('admin_token') ?? null,
+    synapseAdminTokenFile: get<string | undefined>('synapse_admin_token_file') ?? null,
     accessTokens: get('access_tokens'),
     logLevel: get('log_level'),
     userDirectory: {

@@ -1,7 +1,7 @@
 /**
- * @module CLI: `userdir serve`: argv, the YAML config file and `USERDIR_*`
+ * @module CLI: `userdir serve` and `userdir import`: argv, the YAML config file and `USERDIR_*`
  * variables, start and graceful stop. The only folder that reads
- * process.argv / process.env (in `main.ts`); imports `directory` and `http`.
+ * process.argv / process.env (in `main.ts`); imports `directory`, `http` and `import`.
  */
 export { runCli } from './run-cli.js'
 export type { CliProcess } from './run-cli.js'
@@ -16,4 +16,5 @@ export type { RunningService } from './service.js'
 export { seedDemo, DEMO_TOKEN } from './demo.js'
 export type { DemoSummary } from './demo.js'
 export { parseArgs, USAGE } from './args.js'
+export { runImportCommand } from './import-command.js'
 export type { Command } from './args.js'

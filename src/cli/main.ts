@@ -7,6 +7,8 @@ await runCli({
   env: process.env,
   printError: (line) => process.stderr.write(`${line}\n`),
   printOut: (line) => process.stdout.write(`${line}\n`),
+  writeError: (text) => process.stderr.write(text),
+  stderrIsTty: process.stderr.isTTY === true,
   onStopSignal: (handler) => {
     process.once('SIGTERM', () => handler('SIGTERM'))
     process.once('SIGINT', () => handler('SIGINT'))

@@ -20,6 +20,7 @@ export const optionSpecs: readonly OptionSpec[] = Object.freeze([
   { key: 'hs_token', env: 'USERDIR_HS_TOKEN', kind: 'string' },
   { key: 'as_token', env: 'USERDIR_AS_TOKEN', kind: 'string' },
   { key: 'admin_token', env: 'USERDIR_ADMIN_TOKEN', kind: 'string' },
+  { key: 'synapse_admin_token_file', env: 'USERDIR_SYNAPSE_ADMIN_TOKEN_FILE', kind: 'string' },
   { key: 'access_tokens', env: 'USERDIR_ACCESS_TOKENS', kind: 'tokenMap' },
   { key: 'log_level', env: 'USERDIR_LOG_LEVEL', kind: 'logLevel' },
   { key: 'user_directory.enabled', env: 'USERDIR_ENABLED', kind: 'boolean' },

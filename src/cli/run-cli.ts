@@ -2,6 +2,7 @@ import { pino } from 'pino'
 import type { Logger } from 'pino'
 import { parseArgs, USAGE } from './args.js'
 import { ConfigError } from './config-error.js'
+import { runImportCommand } from './import-command.js'
 import { loadConfig } from './load-config.js'
 import { startService } from './service.js'
 
@@ -12,6 +13,10 @@ export interface CliProcess {
   /** Prints one line to stderr (config errors, usage). */
   printError(line: string): void
   printOut(line: string): void
+  /** Writes raw text to stderr (the import's progress bar). Default: none, no bar. */
+  writeError?(text: string): void
+  /** Whether stderr is a terminal: then `userdir import` draws a bar instead of logging progress lines. */
+  stderrIsTty?: boolean
   /** Calls `handler` once on SIGTERM or SIGINT. */
   onStopSignal(handler: (signal: string) => void): void
   exit(code: number): void
@@ -28,6 +33,10 @@ export async function runCli(proc: CliProcess): Promise<void> {
     const command = parseArgs(proc.argv, proc.env)
     if (command.name === 'help') {
       proc.printOut(USAGE)
+      return
+    }
+    if (command.name === 'import') {
+      await runImportCommand(command, proc)
       return
     }
     const config = loadConfig(command.configPath, proc.env)

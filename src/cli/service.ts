@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
@@ -6,6 +6,7 @@ import { UserDirectory } from '../directory/index.js'
 import type { UserDirectoryOptions } from '../directory/index.js'
 import { createProfileFetcher, createServer, stopServer } from '../http/index.js'
 import type { ServiceConfig } from './config.js'
+import { ConfigError } from './config-error.js'
 import { DEMO_TOKEN, seedDemo } from './demo.js'
 import { loadRegistrations } from './registrations.js'
 
@@ -28,6 +29,7 @@ export interface RunningService {
  * empty, and listens. Logs one `listening` line with the URL and port.
  */
 export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+  const synapseAdminToken = config.synapseAdminTokenFile === null ? null : readTokenFile(config.synapseAdminTokenFile, 'synapse_admin_token_file')
   const directory = await openDirectory(config, logger)
   const accessTokens = { ...config.accessTokens }
   if (config.demo) {
@@ -43,6 +45,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     hsToken: config.hsToken ?? undefined,
     adminToken: config.adminToken ?? undefined,
     rateLimit: config.rateLimit,
+    synapseImport: config.homeserverUrl !== null && synapseAdminToken !== null ? { homeserverUrl: config.homeserverUrl, accessToken: synapseAdminToken } : undefined,
     logger,
     processMetrics: true,
   })
@@ -84,14 +87,31 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   }
 }
 
-async function openDirectory(config: ServiceConfig, logger: Logger): Promise<UserDirectory> {
+/**
+ * Reads a token file (trimmed); an unreadable or empty one is a one-line
+ * `ConfigError` naming `what`.
+ */
+export function readTokenFile(path: string, what: string): string {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(`${what}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+  }
+  const token = text.trim()
+  if (token === '' || /\s/.test(token)) throw new ConfigError(`${what}: ${path} must hold one access token on one line`)
+  return token
+}
+
+/** Opens the configured directory (LMDB at data_path, or memory only), with the profile fetcher when configured. */
+export async function openDirectory(config: ServiceConfig, logger: Logger, withProfileFetcher = true): Promise<UserDirectory> {
   const options: UserDirectoryOptions = {
     serverName: config.serverName,
     ...config.userDirectory,
     appservices: loadRegistrations(config.appServiceConfigFiles, config.serverName),
     logger,
   }
-  if (config.homeserverUrl !== null && config.asToken !== null) {
+  if (withProfileFetcher && config.homeserverUrl !== null && config.asToken !== null) {
     options.profileFetcher = createProfileFetcher({ homeserverUrl: config.homeserverUrl, accessToken: config.asToken })
   }
   if (config.dataPath === null) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
+import type { BackgroundImport } from '../import/index.js'
 import type { DirectoryService } from './directory-service.js'
 import type { IngestQueue } from './ingest-queue.js'
 import type { ServiceMetrics } from './metrics.js'
@@ -16,6 +17,8 @@ export interface ServerContext {
   tokens: TokenResolver
   rateLimiter: RateLimiter | null
   ingestQueue: IngestQueue
+  /** The import behind `POST /_userdir/admin/v1/import`, or null when not configured. */
+  imports: BackgroundImport | null
   hsToken: string | undefined
   adminToken: string | undefined
   maxBodyBytes: number

@@ -3,6 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { pino } from 'pino'
 import type { Logger } from 'pino'
 import { systemClock } from '../directory/index.js'
+import { BackgroundImport, LiveChanges } from '../import/index.js'
+import type { ImportOptions } from '../import/index.js'
 import type { Route, ServerContext } from './context.js'
 import type { DirectoryService } from './directory-service.js'
 import { HttpError, toHttpError } from './http-error.js'
@@ -49,12 +51,19 @@ export interface ServerOptions {
   whoamiTimeoutMs?: number
   /** Also export Node process metrics (memory, event-loop lag) under `userdir_`. Default false. */
   processMetrics?: boolean
+  /**
+   * Where `POST /_userdir/admin/v1/import` imports from: the homeserver's
+   * base URL and a server admin's access token for its Admin API, plus any
+   * `ImportOptions` (page size, retries). Default none: the route answers
+   * 400 and says what to configure.
+   */
+  synapseImport?: { homeserverUrl: string; accessToken: string; options?: Partial<ImportOptions> }
 }
 
 const ROUTES: readonly Route[] = [searchRoute, ...transactionRoutes, pingRoute, ...adminRoutes, healthRoute, metricsRoute]
 
-// Lets stopServer wait for a rebuild still running in the background.
-const queueByServer = new WeakMap<Server, IngestQueue>()
+// Lets stopServer wait for a rebuild, and stop an import, still running in the background.
+const backgroundByServer = new WeakMap<Server, { queue: IngestQueue; imports: BackgroundImport | null }>()
 
 /**
  * Creates the HTTP server (not yet listening): the Matrix user directory
@@ -69,6 +78,19 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'http' })
   const clock = options.clock ?? systemClock
   const metrics = createMetrics(dir, { processMetrics: options.processMetrics ?? false })
+  // The import writes through the ingest queue, and the queue records in `live` what it applied live.
+  const live = options.synapseImport === undefined ? null : new LiveChanges()
+  const ingestQueue = new IngestQueue(dir, clock, logger, (count) => metrics.deltasIngested.inc(count), live)
+  const imports = options.synapseImport === undefined || live === null ? null : new BackgroundImport({
+    directory: dir,
+    exclusive: (task) => ingestQueue.exclusive(task),
+    live,
+    homeserverUrl: options.synapseImport.homeserverUrl,
+    accessToken: options.synapseImport.accessToken,
+    importOptions: options.synapseImport.options,
+    logger,
+    clock,
+  })
   const ctx: ServerContext = {
     dir,
     logger,
@@ -86,7 +108,8 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
       onLookup: (result) => metrics.tokenLookups.inc({ result }),
     }),
     rateLimiter: options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? defaultRateLimit, clock),
-    ingestQueue: new IngestQueue(dir, clock, logger, (count) => metrics.deltasIngested.inc(count)),
+    ingestQueue,
+    imports,
     hsToken: options.hsToken,
     adminToken: options.adminToken,
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
@@ -99,21 +122,24 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
     })
     void handleRequest(ctx, req, res)
   })
-  queueByServer.set(server, ctx.ingestQueue)
+  backgroundByServer.set(server, { queue: ingestQueue, imports })
   return server
 }
 
 /**
  * Stops a server from {@link createServer} gracefully: no new connections,
- * requests in flight are answered, then idle connections close and any
- * queued ingest or rebuild finishes. Resolves when all of that is done.
+ * requests in flight are answered, then idle connections close, a running
+ * import stops after its current page (it resumes on the next import), and
+ * any queued ingest or rebuild finishes. Resolves when all of that is done.
  */
 export async function stopServer(server: Server): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.close((error) => (error === undefined || (error as NodeJS.ErrnoException).code === 'ERR_SERVER_NOT_RUNNING' ? resolve() : reject(error)))
     server.closeIdleConnections()
   })
-  await queueByServer.get(server)?.idle()
+  const background = backgroundByServer.get(server)
+  await background?.imports?.stop()
+  await background?.queue.idle()
 }
 
 async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

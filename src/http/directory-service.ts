@@ -14,4 +14,12 @@ export type DirectoryService = Pick<
   | 'getProfile'
   | 'rebuild'
   | 'stats'
+  // What an import through `POST /_userdir/admin/v1/import` uses (src/import).
+  | 'getMeta'
+  | 'setMeta'
+  | 'batch'
+  | 'localUser'
+  | 'localUserIds'
+  | 'roomState'
+  | 'roomIds'
 >

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { IngestOptions, IngestReport } from '../directory/index.js'
+import type { LiveChanges } from '../import/index.js'
 import type { StateDelta } from '../rooms/index.js'
 import type { DirectoryService } from './directory-service.js'
 import type { NowClock } from './token-cache.js'
@@ -24,17 +25,20 @@ export class IngestQueue {
   readonly #clock: NowClock
   readonly #logger: Logger
   readonly #onApplied: (count: number) => void
+  readonly #live: LiveChanges | null
   #tail: Promise<unknown> = Promise.resolve()
   #rebuilding = false
   #lastIngestAtMs: number | null = null
   #ingestLagMs: number | null = null
   #batches = 0
 
-  constructor(dir: DirectoryService, clock: NowClock, logger: Logger, onApplied: (count: number) => void) {
+  /** `live`: where applied batches are recorded for a running import (see `LiveChanges`). */
+  constructor(dir: DirectoryService, clock: NowClock, logger: Logger, onApplied: (count: number) => void, live: LiveChanges | null = null) {
     this.#dir = dir
     this.#clock = clock
     this.#logger = logger
     this.#onApplied = onApplied
+    this.#live = live
   }
 
   /** Applies a batch after those queued before it; `newestEventMs` is its newest event's `origin_server_ts`, if known. */
@@ -42,6 +46,7 @@ export class IngestQueue {
     return this.#enqueue(async () => {
       const report = await this.#dir.ingest(deltas, options)
       if (report.duplicate === true) return report
+      this.#live?.noteDeltas(deltas)
       const nowMs = this.#clock.now()
       this.#batches++
       this.#lastIngestAtMs = nowMs
@@ -67,6 +72,11 @@ export class IngestQueue {
       }
     })
     return { started: true, done }
+  }
+
+  /** Runs `task` after everything queued before it, with nothing else running (an import's page). */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.#enqueue(task)
   }
 
   /** Ingestion figures for the stats route. */

@@ -21,9 +21,11 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
 /**
  * Reads the body as a JSON object (Synapse's `parse_json_object_from_request`):
  * not JSON is 400 `M_NOT_JSON`, JSON that is not an object is 400 `M_BAD_JSON`.
+ * With `allowEmpty`, an empty body reads as `{}`.
  */
-export async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+export async function readJsonObject(req: IncomingMessage, maxBytes: number, options: { allowEmpty?: boolean } = {}): Promise<Record<string, unknown>> {
   const body = await readBody(req, maxBytes)
+  if (options.allowEmpty === true && body.toString('utf8').trim() === '') return {}
   let parsed: unknown
   try {
     parsed = JSON.parse(body.toString('utf8'))

@@ -24,4 +24,11 @@ test('--help, and unknown arguments are an error', () => {
   assert.throws(() => parseArgs(['serve', '--config'], {}), (e: unknown) => e instanceof ConfigError && /--config needs a file path/.test(e.message))
 })
 
+test('import takes --homeserver, --admin-token-file, --config and --reconcile; serve does not take the import flags', () => {
+  assert.equal(parseArgs(['import', '--homeserver', 'https://hs', '--admin-token-file=t', '--reconcile'], {}), { name: 'import', configPath: null, homeserverUrl: 'https://hs', adminTokenFile: 't', reconcile: true })
+  assert.equal(parseArgs(['import'], { USERDIR_CONFIG: 'c.yaml' }), { name: 'import', configPath: 'c.yaml', homeserverUrl: null, adminTokenFile: null, reconcile: false })
+  assert.throws(() => parseArgs(['serve', '--reconcile'], {}), (e: unknown) => e instanceof ConfigError && /unknown argument "--reconcile"/.test(e.message))
+  assert.throws(() => parseArgs(['import', '--homeserver'], {}), (e: unknown) => e instanceof ConfigError && /--homeserver needs the homeserver URL/.test(e.message))
+})
+
 test.run()

@@ -27,6 +27,7 @@ test('no file and no environment gives the npm start defaults, with the demo on'
     hsToken: null,
     asToken: null,
     adminToken: null,
+    synapseAdminTokenFile: null,
     accessTokens: {},
     logLevel: 'info',
     userDirectory: { enabled: true, searchAllUsers: false, preferLocalUsers: false, excludeRemoteUsers: false, showLockedUsers: false, accentInsensitive: false, infixMatch: false },

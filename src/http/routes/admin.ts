@@ -24,6 +24,7 @@ export const adminRoutes: Route[] = [
   admin({ method: 'GET', pattern: new RegExp(`^${PREFIX}/users/([^/]+)$`), name: 'admin_get_user', handle: handleGetUser }),
   admin({ method: 'POST', pattern: new RegExp(`^${PREFIX}/rebuild$`), name: 'admin_rebuild', handle: handleRebuild }),
   admin({ method: 'GET', pattern: new RegExp(`^${PREFIX}/stats$`), name: 'admin_stats', handle: handleStats }),
+  admin({ method: 'POST', pattern: new RegExp(`^${PREFIX}/import$`), name: 'admin_import', handle: handleImport }),
 ]
 
 // Body: { deltas: StateDelta[], position?: integer, transaction_id?: string } → the ingest report.
@@ -48,6 +49,8 @@ async function handleDeltas({ req, res, ctx }: RouteRequest): Promise<void> {
 async function handlePutUser({ req, res, params, ctx }: RouteRequest): Promise<void> {
   const userId = params[0]
   const body = await readJsonObject(req, ctx.maxBodyBytes)
+  // A running import must not overwrite this newer value with its page's.
+  ctx.imports?.live.noteUser(userId)
   // The engine checks these types and throws M_INVALID_PARAM (a 400) for a wrong one.
   await ctx.dir.registerLocalUser(userId, {
     userType: body.user_type as string | null | undefined,
@@ -76,7 +79,21 @@ async function handleRebuild({ res, ctx }: RouteRequest): Promise<void> {
 }
 
 async function handleStats({ res, ctx }: RouteRequest): Promise<void> {
-  sendJson(res, 200, { ...snakeCaseKeys(ctx.dir.stats()), ...ctx.ingestQueue.status() })
+  const imported = ctx.imports?.status() ?? null
+  const importStatus = imported === null ? null : { ...snakeCaseKeys(imported), changes: imported.changes, running: ctx.imports?.isRunning === true }
+  sendJson(res, 200, { ...snakeCaseKeys(ctx.dir.stats()), ...ctx.ingestQueue.status(), import: importStatus })
+}
+
+// Body (optional): { reconcile?: boolean }. Starts an import or reconcile in the background: 202.
+async function handleImport({ req, res, ctx }: RouteRequest): Promise<void> {
+  const body = await readJsonObject(req, ctx.maxBodyBytes, { allowEmpty: true })
+  const reconcile = body.reconcile ?? false
+  if (typeof reconcile !== 'boolean') throw new HttpError(400, 'M_INVALID_PARAM', '`reconcile` must be a boolean')
+  if (ctx.imports === null) {
+    throw new HttpError(400, 'M_UNKNOWN', 'import is not configured: set homeserver_url and synapse_admin_token_file (a file holding a Synapse server admin\'s access token)')
+  }
+  const { started } = ctx.imports.start({ reconcile })
+  sendJson(res, 202, { started, running: true, mode: reconcile ? 'reconcile' : 'import' })
 }
 
 function snakeCaseKeys(record: object): Record<string, unknown> {
