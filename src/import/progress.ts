@@ -117,8 +117,8 @@ export function formatSummary(status: ImportStatus, figures: ProgressFigures): s
   const verb = status.mode === 'reconcile' ? 'differences fixed' : 'changes applied'
   const lines = [
     `${status.mode} ${status.phase} in ${formatDuration(figures.elapsedMs)}${status.resumed ? ' (resumed an interrupted import)' : ''}`,
-    `  ${status.usersDone.toLocaleString('en-US')} users, ${status.roomsDone.toLocaleString('en-US')} rooms read in ${status.pages} pages, ${status.retries} requests retried`,
-    `  ${verb}: ${changes.users} user registrations, ${changes.profiles} profiles, ${changes.rooms} rooms`,
+    `  ${n(status.usersDone)} users, ${n(status.roomsDone)} rooms read in ${n(status.pages)} pages, ${n(status.retries)} requests retried`,
+    `  ${verb}: ${n(changes.users)} user registrations, ${n(changes.profiles)} profiles, ${n(changes.rooms)} rooms`,
   ]
   if (status.error !== null) lines.push(`  error: ${status.error}`)
   if (status.warnings.length > 0) {
@@ -127,6 +127,10 @@ export function formatSummary(status: ImportStatus, figures: ProgressFigures): s
     if (status.warnings.length > 10) lines.push('    … (all in the log)')
   }
   return lines
+}
+
+function n(count: number): string {
+  return count.toLocaleString('en-US')
 }
 
 function drawBar(done: number, total: number | null): string {
