@@ -3,6 +3,6 @@
  * through rooms → visibility → profiles → search. Imports the domain folders.
  */
 export { UserDirectory } from './user-directory.js'
-export type { SearchResults, SearchResultItem, IngestReport, IngestOptions, DirectoryStats, DirectoryTables, LocalUserInfo } from './user-directory.js'
+export type { SearchResults, SearchResultItem, IngestReport, IngestOptions, DirectoryStats, DirectoryTables, LocalUserInfo } from './types.js'
 export type { UserDirectoryOptions, Clock, SpamChecker, ProfileFetcher, FetchedProfile, DirectoryProfile } from './options.js'
 export { defaultOptions, systemClock } from './options.js'

@@ -6,86 +6,24 @@ import type { RoomId, ServerName, UserId } from '../ids/index.js'
 import { cleanProfileText, validateDelta, applyDelta, emptyRoom, isRoomPublic } from '../rooms/index.js'
 import type { RoomChange, RoomState, StateDelta } from '../rooms/index.js'
 import { DirectoryEntries, ProfileRefresher, STALE_REFRESH_DELAY_MS } from '../profiles/index.js'
-import type { Profile, RefreshHost, StaleMark } from '../profiles/index.js'
+import type { Profile } from '../profiles/index.js'
 import { SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
-import type { CandidateFilter, IndexedUser } from '../search/index.js'
+import type { IndexedUser } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
 import { RoomVisibility, UserRegistry } from '../visibility/index.js'
 import { openLmdbStore } from '../store/index.js'
-import type { DirectoryStore, StoreBatch } from '../store/index.js'
+import type { DirectoryStore } from '../store/index.js'
+import { optionalBoolean, parseServerName, requiredBoolean } from './arguments.js'
+import { FactLog, loadFacts } from './fact-log.js'
 import { defaultOptions, systemClock } from './options.js'
-import type { Clock, DirectoryProfile, SpamChecker, UserDirectoryOptions } from './options.js'
-
-/** A search result; `score` only with `explain: true`. */
-export interface SearchResultItem extends DirectoryProfile {
-  score?: number
-}
-
-/** The answer to a search (SPEC §3). */
-export interface SearchResults {
-  limited: boolean
-  results: SearchResultItem[]
-}
-
-/** Options of `ingest`. */
-export interface IngestOptions {
-  /** The stream position after this batch; `streamPosition()` reports it. */
-  position?: number
-  /** An id for the batch (e.g. an appservice transaction id): a batch whose id was already applied is not applied again. */
-  transactionId?: string
-}
-
-/** Counts for monitoring. */
-export interface DirectoryStats {
-  entries: number
-  localUsers: number
-  rooms: number
-  roomsWithLocalUsers: number
-  joinedMemberships: number
-  usersInPublicRooms: number
-  staleRemoteUsers: number
-  indexedEntries: number
-  streamPosition: number | null
-}
-
-/** What `ingest` did with a batch. */
-export interface IngestReport {
-  /** True when the batch's `transactionId` had already been applied: nothing was done. */
-  duplicate?: boolean
-  /** Deltas applied (including ignored types and no-ops). */
-  applied: number
-  /** Malformed deltas, skipped with a warning: their index in the batch and why. */
-  skipped: { index: number; errcode: string; message: string }[]
-}
-
-/** The Synapse tables, for tests and debugging. */
-export interface DirectoryTables {
-  users: Map<string, { display_name: string | null; avatar_url: string | null }>
-  inPublicRooms: [string, string][]
-  sharePrivateRooms: [string, string, string][]
-  staleRemoteUsers: { userId: string; nextTryAtMs: number; retryCounter: number }[]
-}
-
-/** Registration facts the homeserver gives about a local user. */
-export interface LocalUserInfo {
-  userType?: string | null
-  deactivated?: boolean
-  locked?: boolean
-}
+import { createRefreshHost } from './refresh-host.js'
+import { dropSpam, visibilityFilter } from './search-filters.js'
+import type { Clock, SpamChecker, UserDirectoryOptions } from './options.js'
+import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, LocalUserInfo, SearchResultItem, SearchResults } from './types.js'
 
 const MAX_REMEMBERED_TRANSACTIONS = 10_000
 const TRANSACTION_KEY_PREFIX = 'txn:'
 const CALLER_META_PREFIX = 'ext:'
-
-// Members are tracked as "roomId\u0000userId" (ids cannot contain U+0000).
-function memberKey(roomId: RoomId, userId: UserId): string {
-  return `${roomId}\u0000${userId}`
-}
-
-function splitMemberKey(key: string): [RoomId, UserId] {
-  const at = key.indexOf('\u0000')
-  return [key.slice(0, at) as RoomId, key.slice(at + 1) as UserId]
-}
 
 /**
  * The user directory: who is in it, who can find whom, and search ranked as
@@ -118,14 +56,9 @@ export class UserDirectory {
   readonly #store: DirectoryStore | undefined
   readonly #refresher: ProfileRefresher | undefined
   // Facts changed since the last commit, written to the store in one transaction.
-  readonly #touchedRooms = new Set<RoomId>()
-  readonly #touchedMembers = new Set<string>()
-  readonly #touchedUsers = new Set<UserId>()
+  readonly #facts = new FactLog()
   // Open `batch()` calls: while above 0, commits wait for the outermost to end.
   #batchDepth = 0
-  // Caller meta (setMeta) and the latest position, waiting for the next commit.
-  readonly #pendingMeta: [string, unknown][] = []
-  #pendingPosition: number | undefined
   // setMeta values of a memory-only directory.
   readonly #memoryMeta = new Map<string, unknown>()
 
@@ -148,7 +81,7 @@ export class UserDirectory {
     this.#visibility = new RoomVisibility(this.#rooms, this.#registry)
     const fetcher = options.profileFetcher
     if (fetcher !== undefined && typeof fetcher !== 'function') throw new UserDirectoryError('M_INVALID_PARAM', 'profileFetcher must be a function')
-    this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(this.#refreshHost(), fetcher, this.#clock, this.#logger.child({ part: 'refresher' }))
+    this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(createRefreshHost(this.#entries, (change) => this.#whileOpen(change)), fetcher, this.#clock, this.#logger.child({ part: 'refresher' }))
   }
 
   /**
@@ -258,8 +191,8 @@ export class UserDirectory {
       if (valid.kind === 'ignored') continue
       let room = this.#rooms.get(valid.roomId)
       if (room === undefined) this.#rooms.set(valid.roomId, (room = emptyRoom()))
-      if (valid.kind === 'member') this.#touchedMembers.add(memberKey(valid.roomId, valid.userId))
-      else this.#touchedRooms.add(valid.roomId)
+      if (valid.kind === 'member') this.#facts.touchMember(valid.roomId, valid.userId)
+      else this.#facts.touchRoom(valid.roomId)
       this.#handleChange(applyDelta(room, valid.roomId, valid, (u) => this.#registry.isLocal(u)))
       if (room.joined.size === 0 && room.joinRule === null && room.historyVisibility === null) this.#rooms.delete(valid.roomId)
     }
@@ -310,7 +243,7 @@ export class UserDirectory {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new UserDirectoryError('M_INVALID_PARAM', `limit must be a non-negative integer, got ${JSON.stringify(limit)}`)
     if (!this.#options.enabled) return { limited: false, results: [] }
     const query = buildSearchQuery(parseQueryWords(term))
-    const page = this.#searcher.search(this.#index, query, limit, this.#filterFor(requester), this.#options.preferLocalUsers)
+    const page = this.#searcher.search(this.#index, query, limit, visibilityFilter(requester, this.#options, this.#registry, this.#visibility), this.#options.preferLocalUsers)
     const results: SearchResultItem[] = []
     for (const id of page.ids) {
       const user = this.#index.user(id) as IndexedUser
@@ -319,7 +252,7 @@ export class UserDirectory {
       if (options.explain === true) item.score = page.scores[id]
       results.push(item)
     }
-    return { limited: page.total > limit, results: await this.#dropSpam(results, requester) }
+    return { limited: page.total > limit, results: await dropSpam(results, this.#spamCheckers, requester) }
   }
 
   /** The directory entry of a user, or null if they are not in the directory. */
@@ -363,7 +296,7 @@ export class UserDirectory {
       else this.#memoryMeta.set(key, value)
       return
     }
-    this.#pendingMeta.push([CALLER_META_PREFIX + key, value])
+    this.#facts.addMeta(CALLER_META_PREFIX + key, value)
     this.#commit()
   }
 
@@ -492,7 +425,7 @@ export class UserDirectory {
     this.#assertOpen()
     const wasIncluded = this.#registry.isIncluded(userId)
     this.#registry.set(userId, user)
-    this.#touchedUsers.add(userId)
+    this.#facts.touchUser(userId)
     const isIncluded = this.#registry.isIncluded(userId)
     if (wasIncluded !== isIncluded) {
       this.#visibility.onInclusion(userId, isIncluded)
@@ -500,35 +433,6 @@ export class UserDirectory {
       else this.#entries.delete(userId)
     }
     this.#commit()
-  }
-
-  // The refresher's view of the stale marks (a scan: stale users are few).
-  #refreshHost(): RefreshHost {
-    const entries = this.#entries
-    const due = (nowMs: number): [UserId, StaleMark][] =>
-      [...entries.staleEntries()].filter(([, mark]) => mark.nextTryAtMs < nowMs).sort(([a, ma], [b, mb]) => ma.nextTryAtMs - mb.nextTryAtMs || (a < b ? -1 : 1))
-    return {
-      dueServers: (nowMs, limit) => {
-        const servers: ServerName[] = []
-        for (const [userId] of due(nowMs)) {
-          const server = serverNameOf(userId)
-          if (!servers.includes(server)) servers.push(server)
-          if (servers.length === limit) break
-        }
-        return servers
-      },
-      dueUsers: (server, nowMs, limit) =>
-        due(nowMs).filter(([userId]) => serverNameOf(userId) === server).slice(0, limit).map(([userId, mark]) => ({ userId, mark })),
-      earliestNextTryAtMs: () => {
-        let earliest: number | undefined
-        for (const [, mark] of entries.staleEntries()) if (earliest === undefined || mark.nextTryAtMs < earliest) earliest = mark.nextTryAtMs
-        return earliest
-      },
-      isStale: (userId) => entries.getStale(userId) !== undefined,
-      storeFetched: (userId, profile) => this.#whileOpen(() => entries.set(userId, profile)),
-      clearStale: (userId) => this.#whileOpen(() => entries.clearStale(userId)),
-      markStale: (userId, mark) => this.#whileOpen(() => entries.markStale(userId, mark)),
-    }
   }
 
   #whileOpen(change: () => void): void {
@@ -550,15 +454,14 @@ export class UserDirectory {
   // If the store refuses the write, memory is reloaded from the store rather
   // than patched, so the two never disagree.
   #commit(position?: number, transactionId?: string): void {
-    if (position !== undefined) this.#pendingPosition = position
-    if (transactionId !== undefined) this.#pendingMeta.push([TRANSACTION_KEY_PREFIX + transactionId, true])
+    if (position !== undefined) this.#facts.setPosition(position)
+    if (transactionId !== undefined) this.#facts.addMeta(TRANSACTION_KEY_PREFIX + transactionId, true)
     if (this.#batchDepth > 0) return
     const changed = this.#entries.drainChanged()
     if (this.#store === undefined) {
-      this.#pendingMeta.length = 0
-      this.#pendingPosition = undefined
+      this.#facts.clear()
     } else {
-      const batch = this.#batchOf(changed)
+      const batch = this.#facts.takeBatch({ rooms: this.#rooms, registry: this.#registry, entries: this.#entries }, changed)
       try {
         this.#store.commit(batch)
       } catch (error) {
@@ -574,52 +477,12 @@ export class UserDirectory {
     }
   }
 
-  #batchOf(changed: { entries: UserId[]; stale: UserId[] }): StoreBatch {
-    const batch: StoreBatch = { rooms: [], members: [], localUsers: [], entries: [], stale: [] }
-    for (const roomId of this.#touchedRooms) {
-      const room = this.#rooms.get(roomId)
-      batch.rooms.push([roomId, room === undefined ? null : { joinRule: room.joinRule, historyVisibility: room.historyVisibility }])
-    }
-    for (const key of this.#touchedMembers) {
-      const [roomId, userId] = splitMemberKey(key)
-      batch.members.push([roomId, userId, this.#rooms.get(roomId)?.joined.get(userId)])
-    }
-    for (const userId of this.#touchedUsers) {
-      const user = this.#registry.get(userId)
-      if (user !== undefined) batch.localUsers.push([userId, user])
-    }
-    for (const userId of changed.entries) batch.entries.push([userId, this.#entries.get(userId) ?? null])
-    for (const userId of changed.stale) batch.stale.push([userId, this.#entries.getStale(userId) ?? null])
-    if (this.#pendingPosition !== undefined) batch.position = this.#pendingPosition
-    if (this.#pendingMeta.length > 0) batch.meta = this.#pendingMeta.splice(0)
-    this.#pendingPosition = undefined
-    this.#touchedRooms.clear()
-    this.#touchedMembers.clear()
-    this.#touchedUsers.clear()
-    return batch
-  }
-
   // Replaces every in-memory fact with the store's and rebuilds what derives from them.
   #loadFromStore(): void {
     const store = this.#store
     if (store === undefined) return
-    const state = store.load()
-    this.#rooms.clear()
-    for (const [roomId, room] of state.rooms) this.#rooms.set(roomId, { joinRule: room.joinRule, historyVisibility: room.historyVisibility, joined: new Map() })
-    for (const [roomId, userId, profile] of state.members) {
-      let room = this.#rooms.get(roomId)
-      if (room === undefined) this.#rooms.set(roomId, (room = emptyRoom()))
-      room.joined.set(userId, profile)
-    }
-    this.#registry.clear()
-    for (const [userId, user] of state.localUsers) this.#registry.set(userId, user)
-    this.#entries.clear()
-    for (const [userId, profile] of state.entries) this.#entries.load(userId, profile, undefined)
-    for (const [userId, mark] of state.stale) this.#entries.load(userId, undefined, mark)
-    this.#position = state.position
-    this.#touchedRooms.clear()
-    this.#touchedMembers.clear()
-    this.#touchedUsers.clear()
+    this.#position = loadFacts(store.load(), { rooms: this.#rooms, registry: this.#registry, entries: this.#entries })
+    this.#facts.clear()
     this.#rebuildDerived()
   }
 
@@ -629,37 +492,6 @@ export class UserDirectory {
 
   #indexEntry(userId: UserId, entry: Profile): void {
     this.#index.upsert(userId, localpartOf(userId), serverNameOf(userId), entry.displayName, entry.avatarUrl, this.#registry.isLocal(userId))
-  }
-
-  #filterFor(requester: UserId): CandidateFilter {
-    const { excludeRemoteUsers, showLockedUsers, searchAllUsers } = this.#options
-    const registry = this.#registry
-    const visibility = this.#visibility
-    return {
-      accepts(user: IndexedUser): boolean {
-        if (excludeRemoteUsers && !user.isLocal) return false
-        if (!showLockedUsers && user.isLocal && registry.isLocked(user.userId)) return false
-        if (searchAllUsers) return user.userId !== requester
-        return visibility.isInPublicRoom(user.userId) || visibility.sharesPrivateRoom(requester, user.userId)
-      },
-    }
-  }
-
-  async #dropSpam(results: SearchResultItem[], requester: UserId): Promise<SearchResultItem[]> {
-    if (this.#spamCheckers.length === 0) return results
-    const kept: SearchResultItem[] = []
-    for (const result of results) {
-      const profile: DirectoryProfile = { user_id: result.user_id, display_name: result.display_name, avatar_url: result.avatar_url }
-      let spam = false
-      for (const checker of this.#spamCheckers) {
-        if (await checker(profile, requester)) {
-          spam = true
-          break
-        }
-      }
-      if (!spam) kept.push(result)
-    }
-    return kept
   }
 
   #localUserId(userId: string): UserId {
@@ -677,23 +509,6 @@ export class UserDirectory {
   #assertOpen(): void {
     if (this.#closed) throw new UserDirectoryError('M_UNKNOWN', 'the directory is closed')
   }
-}
-
-function parseServerName(value: unknown): ServerName {
-  if (typeof value !== 'string' || value === '' || /[\s/@]/.test(value)) {
-    throw new UserDirectoryError('M_INVALID_PARAM', `serverName must be a host name (with an optional port), got ${JSON.stringify(value)}`)
-  }
-  return value as ServerName
-}
-
-function optionalBoolean(value: unknown, name: string): boolean | undefined {
-  if (value === undefined) return undefined
-  return requiredBoolean(value, name)
-}
-
-function requiredBoolean(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `${name} must be a boolean, got ${JSON.stringify(value)}`)
-  return value
 }
 
 function byFirst(a: [string, unknown], b: [string, unknown]): number {

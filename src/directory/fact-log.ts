@@ -1,0 +1,106 @@
+import type { RoomId, UserId } from '../ids/index.js'
+import type { DirectoryEntries } from '../profiles/index.js'
+import { emptyRoom } from '../rooms/index.js'
+import type { RoomState } from '../rooms/index.js'
+import type { StoreBatch, StoredState } from '../store/index.js'
+import type { UserRegistry } from '../visibility/index.js'
+
+/** The in-memory facts a store mirrors. */
+export interface Facts {
+  rooms: Map<RoomId, RoomState>
+  registry: UserRegistry
+  entries: DirectoryEntries
+}
+
+// Members are tracked as "roomId\u0000userId" (ids cannot contain U+0000).
+function memberKey(roomId: RoomId, userId: UserId): string {
+  return `${roomId}\u0000${userId}`
+}
+
+function splitMemberKey(key: string): [RoomId, UserId] {
+  const at = key.indexOf('\u0000')
+  return [key.slice(0, at) as RoomId, key.slice(at + 1) as UserId]
+}
+
+/**
+ * What one unit of work changed, by key: rooms, memberships and local users
+ * touched, meta values and the stream position. `takeBatch` reads the
+ * current values of those keys into one {@link StoreBatch}, so a batch
+ * writes each touched fact once, as it ended up.
+ */
+export class FactLog {
+  readonly #rooms = new Set<RoomId>()
+  readonly #members = new Set<string>()
+  readonly #users = new Set<UserId>()
+  readonly #meta: [string, unknown][] = []
+  #position: number | undefined
+
+  touchRoom(roomId: RoomId): void {
+    this.#rooms.add(roomId)
+  }
+
+  touchMember(roomId: RoomId, userId: UserId): void {
+    this.#members.add(memberKey(roomId, userId))
+  }
+
+  touchUser(userId: UserId): void {
+    this.#users.add(userId)
+  }
+
+  addMeta(key: string, value: unknown): void {
+    this.#meta.push([key, value])
+  }
+
+  setPosition(position: number): void {
+    this.#position = position
+  }
+
+  /** Forgets everything logged. */
+  clear(): void {
+    this.#rooms.clear()
+    this.#members.clear()
+    this.#users.clear()
+    this.#meta.length = 0
+    this.#position = undefined
+  }
+
+  /** The batch that stores every logged key's current value, then `clear()`. */
+  takeBatch(facts: Facts, changed: { entries: UserId[]; stale: UserId[] }): StoreBatch {
+    const batch: StoreBatch = { rooms: [], members: [], localUsers: [], entries: [], stale: [] }
+    for (const roomId of this.#rooms) {
+      const room = facts.rooms.get(roomId)
+      batch.rooms.push([roomId, room === undefined ? null : { joinRule: room.joinRule, historyVisibility: room.historyVisibility }])
+    }
+    for (const key of this.#members) {
+      const [roomId, userId] = splitMemberKey(key)
+      batch.members.push([roomId, userId, facts.rooms.get(roomId)?.joined.get(userId)])
+    }
+    for (const userId of this.#users) {
+      const user = facts.registry.get(userId)
+      if (user !== undefined) batch.localUsers.push([userId, user])
+    }
+    for (const userId of changed.entries) batch.entries.push([userId, facts.entries.get(userId) ?? null])
+    for (const userId of changed.stale) batch.stale.push([userId, facts.entries.getStale(userId) ?? null])
+    if (this.#position !== undefined) batch.position = this.#position
+    if (this.#meta.length > 0) batch.meta = this.#meta.slice()
+    this.clear()
+    return batch
+  }
+}
+
+/** Replaces the in-memory facts with the stored ones; returns the stored position. */
+export function loadFacts(state: StoredState, facts: Facts): number | null {
+  facts.rooms.clear()
+  for (const [roomId, room] of state.rooms) facts.rooms.set(roomId, { joinRule: room.joinRule, historyVisibility: room.historyVisibility, joined: new Map() })
+  for (const [roomId, userId, profile] of state.members) {
+    let room = facts.rooms.get(roomId)
+    if (room === undefined) facts.rooms.set(roomId, (room = emptyRoom()))
+    room.joined.set(userId, profile)
+  }
+  facts.registry.clear()
+  for (const [userId, user] of state.localUsers) facts.registry.set(userId, user)
+  facts.entries.clear()
+  for (const [userId, profile] of state.entries) facts.entries.load(userId, profile, undefined)
+  for (const [userId, mark] of state.stale) facts.entries.load(userId, undefined, mark)
+  return state.position
+}
