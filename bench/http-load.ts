@@ -6,6 +6,7 @@
 //   node --import tsx bench/http-load.ts <requests.json>     (written by search-http.ts)
 import { readFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
+import type { ClientRequest } from 'node:http'
 import autocannon from 'autocannon'
 
 /** What the server side hands the generator. */
@@ -39,7 +40,7 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
   let ok = 0
   let failed = 0
   const start = process.hrtime.bigint()
-  const pending = new Set<bigint>()
+  const pending = new Map<bigint, ClientRequest>()
   return new Promise((resolve) => {
     let resolved = false
     const finish = (atDeadline = false): void => {
@@ -47,7 +48,12 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
       resolved = true
       clearTimeout(deadline)
       const now = process.hrtime.bigint()
-      for (const scheduled of pending) latencyUs.push(Number(now - scheduled) / 1000)
+      // Abort what is still queued or in flight: destroying only the agent's
+      // sockets would let its queued requests open new ones.
+      for (const [scheduled, req] of pending) {
+        latencyUs.push(Number(now - scheduled) / 1000)
+        req.destroy()
+      }
       agent.destroy()
       const seconds = Number(now - start) / 1e9
       resolve({ ratePerSecond: plan.ratePerSecond, sent, ok, failed, unfinished: pending.size, achievedPerSecond: done / seconds, latencyUs })
@@ -56,7 +62,6 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
     const send = (i: number): void => {
       const scheduled = start + BigInt(Math.round(i * intervalNs))
       const { token, body } = plan.requests[i % plan.requests.length]
-      pending.add(scheduled)
       const req = request({ hostname, port, path: PATH, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume()
         res.on('end', () => {
@@ -69,6 +74,7 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
           finish()
         })
       })
+      pending.set(scheduled, req)
       req.on('error', () => {
         if (resolved) return
         pending.delete(scheduled)
@@ -85,6 +91,18 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
       if (sent < total && !resolved) setTimeout(tick, 1)
     }
     tick()
+  })
+}
+
+/** Resolves once the server answers GET /health: requests aborted at a deadline may still be running there. */
+function drained(plan: LoadPlan): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request(`${plan.url}/health`, (res) => {
+      res.resume()
+      res.on('end', () => resolve())
+    })
+    req.on('error', () => resolve())
+    req.end()
   })
 }
 
@@ -118,6 +136,9 @@ if (planPath !== undefined) {
   const plan = JSON.parse(readFileSync(planPath, 'utf8')) as LoadPlan
   const warm = { ...plan, ratePerSecond: Math.min(plan.ratePerSecond, 1000), rateSeconds: 2 }
   await fixedRate(warm)
-  const out: LoadResult = { fixedRate: await fixedRate(plan), saturation: await saturation(plan) }
+  await drained(plan)
+  const fixed = await fixedRate(plan)
+  await drained(plan)
+  const out: LoadResult = { fixedRate: fixed, saturation: await saturation(plan) }
   process.stdout.write(JSON.stringify(out))
 }
