@@ -40,9 +40,10 @@ export const PG_DIRECTORY_TABLES = ['users', 'user_directory', 'user_directory_s
  * Synapse's search for one mode. Parameters: $1 the "both" tsquery, $2 the
  * searcher, $3 the exact and $4 the prefix tsquery, $5 limit + 1, and with
  * preferLocalUsers $6 the `%:server` pattern. excludeRemoteUsers turns the
- * users join into an inner join, as the oracle capture does.
+ * users join into an inner join, as the oracle capture does. `withScore`
+ * also selects the score (for checking answers, never timed).
  */
-export function pgSearchSql(mode: Mode): string {
+export function pgSearchSql(mode: Mode, withScore = false): string {
   const where = [
     mode.searchAllUsers
       ? 'user_id != $2'
@@ -50,22 +51,23 @@ export function pgSearchSql(mode: Mode): string {
           OR EXISTS (SELECT 1 FROM users_who_share_private_rooms WHERE user_id = $2 AND other_user_id = t.user_id))`,
     ...(mode.showLockedUsers ? [] : ['(u.locked IS NULL OR u.locked = FALSE)']),
   ].join(' AND ')
+  const score = `(CASE WHEN d.user_id IS NOT NULL THEN 4.0 ELSE 1.0 END)
+      * (CASE WHEN display_name IS NOT NULL THEN 1.2 ELSE 1.0 END)
+      * (CASE WHEN avatar_url IS NOT NULL THEN 1.2 ELSE 1.0 END)
+      * (3 * ts_rank_cd(${RANK_WEIGHTS}, vector, to_tsquery('simple', $3), 8)
+         + ts_rank_cd(${RANK_WEIGHTS}, vector, to_tsquery('simple', $4), 8))
+      ${mode.preferLocalUsers ? '* (CASE WHEN user_id LIKE $6 THEN 2.0 ELSE 1.0 END)' : ''}`
   return `
     WITH matching_users AS (
       SELECT user_id, vector FROM user_directory_search WHERE vector @@ to_tsquery('simple', $1) LIMIT 10000
     )
-    SELECT d.user_id AS user_id, display_name, avatar_url
+    SELECT d.user_id AS user_id, display_name, avatar_url${withScore ? `, ${score} AS score` : ''}
     FROM matching_users AS t
     INNER JOIN user_directory AS d USING (user_id)
     ${mode.excludeRemoteUsers ? 'JOIN' : 'LEFT JOIN'} users AS u ON t.user_id = u.name
     WHERE ${where}
     ORDER BY
-      (CASE WHEN d.user_id IS NOT NULL THEN 4.0 ELSE 1.0 END)
-      * (CASE WHEN display_name IS NOT NULL THEN 1.2 ELSE 1.0 END)
-      * (CASE WHEN avatar_url IS NOT NULL THEN 1.2 ELSE 1.0 END)
-      * (3 * ts_rank_cd(${RANK_WEIGHTS}, vector, to_tsquery('simple', $3), 8)
-         + ts_rank_cd(${RANK_WEIGHTS}, vector, to_tsquery('simple', $4), 8))
-      ${mode.preferLocalUsers ? '* (CASE WHEN user_id LIKE $6 THEN 2.0 ELSE 1.0 END)' : ''}
+      ${score}
       DESC,
       display_name IS NULL,
       avatar_url IS NULL

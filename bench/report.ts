@@ -80,7 +80,7 @@ function section(r: BenchResults, dir: string): string[] {
   lines.push(...searchTable(r))
   const { postgres, sqlite, ratios } = r.search
   const notes: string[] = []
-  if (postgres !== undefined) notes.push(`PostgreSQL ran ${int(postgres.ran)} queries in its budget (${postgres.errors} errors); ratios over the ${int(ratios.postgres?.common ?? 0)} queries both ran; same first page as ours: ${int(ratios.postgres?.sameOrder ?? 0)} in the same order, ${int(ratios.postgres?.sameSet ?? 0)} as a set (Synapse's ORDER BY leaves ties unordered and caps matches at 10,000).`)
+  if (postgres !== undefined) notes.push(`PostgreSQL ran ${int(postgres.ran)} queries in its budget (${postgres.errors} errors); ratios over the ${int(ratios.postgres?.common ?? 0)} queries both ran; same first page as ours: ${int(ratios.postgres?.sameOrder ?? 0)} in the same order, ${int(ratios.postgres?.sameSet ?? 0)} as a set${ratios.postgres?.sameScores === undefined ? '' : `, ${int(ratios.postgres.sameScores)} with the same scores (differing only in the order of equal scores: Synapse's ORDER BY has no last key)`}; the rest are mostly queries over PostgreSQL's 10,000-match cap.`)
   if (sqlite !== undefined) notes.push(`SQLite ran ${int(sqlite.ran)} queries in its budget; ${sqlite.errors} failed (FTS4 syntax errors Synapse would return as 500s${sqlite.firstError === undefined ? '' : `, e.g. \`${sqlite.firstError.slice(0, 80)}\``}); its ranking differs from PostgreSQL's by design (same set: ${int(ratios.sqlite?.sameSet ?? 0)}).`)
   lines.push('', ...notes.map((n) => `- ${n}`))
   lines.push(`- By mode (ours, p50 / p99): ${Object.entries(r.search.ours.byMode).map(([k, v]) => `${k} ${us(v.p50)} / ${us(v.p99)}`).join('; ')}.`)

@@ -22,6 +22,8 @@ export interface Ratio {
   /** Queries whose first page had the same ids in the same order / as a set. */
   sameOrder: number
   sameSet: number
+  /** Pages that match ours or differ only in the order of equal scores (PostgreSQL only). */
+  sameScores?: number
 }
 
 export interface Target {

@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import type pg from 'pg'
 import { generateCorpus } from './corpus.js'
 import { deltaCount } from './feed.js'
 import { ingestInMemory, ingestLmdb } from './ingest.js'
@@ -21,7 +22,7 @@ import type { ReopenResult } from './reopen.js'
 import { writeReport } from './report.js'
 import type { BenchResults, EngineSummary, Ratio } from './results-types.js'
 import { measureHttp } from './search-http.js'
-import { measurePostgres } from './search-postgres.js'
+import { measurePostgres, pgPageScores } from './search-postgres.js'
 import type { EngineRun } from './search-postgres.js'
 import { loadSqlite, measureSqlite } from './search-sqlite.js'
 import { collectGarbage, summarize, summarizeByClass } from './stats.js'
@@ -105,11 +106,13 @@ for (let m = 0; m < MODES.length; m++) {
 }
 const oursLatency = queries.map(() => NaN)
 const oursIds: (string[] | null)[] = queries.map(() => null)
+const oursScores: (number[] | null)[] = queries.map(() => null)
 for (const r of reopenByMode) {
   const selected = (r as ReopenResult & { selected: number[] }).selected
   selected.forEach((qi, k) => {
     oursLatency[qi] = r.search.latencyUs[k]
     oursIds[qi] = r.search.ids[k]
+    oursScores[qi] = r.search.scores[k]
   })
 }
 
@@ -118,6 +121,29 @@ let pgVersion = 'not run'
 let pgRun: EngineRun | undefined
 let pgLoad: Awaited<ReturnType<typeof loadPostgres>> | undefined
 let joinPg: BenchResults['join']['postgres']
+let pgSameScores: number | undefined
+
+// Pages whose ids match ours, or differ only in the order of equal scores
+// (Synapse's ORDER BY has no last key); differing pages are re-queried with
+// PostgreSQL's scores, untimed, within the time budget.
+async function countSameScores(client: pg.Client, run: EngineRun): Promise<number> {
+  let same = 0
+  const until = performance.now() + budgetMs
+  for (let i = 0; i < queries.length; i++) {
+    const a = oursIds[i]
+    const b = run.ids[i]
+    const scores = oursScores[i]
+    if (a === null || b === null || scores === null) continue
+    if (a.length === b.length && a.every((id, k) => id === b[k])) {
+      same++
+      continue
+    }
+    if (performance.now() > until) continue
+    const theirs = await pgPageScores(client, corpus, queries[i])
+    if (theirs.length === scores.length && theirs.every((v, k) => Math.abs(v - scores[k]) <= 1e-5 * Math.max(1, Math.abs(v)))) same++
+  }
+  return same
+}
 if (!args['no-pg']) {
   const connection = await phase('postgres: start', () => pgConnection())
   pgVersion = connection.version
@@ -126,6 +152,8 @@ if (!args['no-pg']) {
   await client.connect()
   try {
     pgRun = await phase('postgres: search', () => measurePostgres(client, corpus, queries, budgetMs))
+    const run = pgRun
+    pgSameScores = await phase('postgres: check differing pages', () => countSameScores(client, run))
     joinPg = await phase('postgres: join 20k room', () => measureJoinPostgres(client, corpus, bigRoom, 10))
   } finally {
     await client.end()
@@ -201,7 +229,7 @@ const results: BenchResults = {
     ours: { ...engineSummary(oursLatency), byMode },
     ...(pgRun === undefined ? {} : { postgres: engineSummary(pgRun.latencyUs, pgRun) }),
     ...(sqliteRun === undefined ? {} : { sqlite: engineSummary(sqliteRun.latencyUs, sqliteRun) }),
-    ratios: { ...(pgRun === undefined ? {} : { postgres: ratio(pgRun) }), ...(sqliteRun === undefined ? {} : { sqlite: ratio(sqliteRun) }) },
+    ratios: { ...(pgRun === undefined ? {} : { postgres: { ...ratio(pgRun), ...(pgSameScores === undefined ? {} : { sameScores: pgSameScores }) } }), ...(sqliteRun === undefined ? {} : { sqlite: ratio(sqliteRun) }) },
   },
   latencies: {
     class: queries.map((q) => q.class),

@@ -1,5 +1,5 @@
-// Our search called in-process: one warm-up pass over the queries, then a
-// timed pass, one `search` call per query (the `await` included).
+// Our search called in-process: one warm-up pass over the queries (which
+// also collects the scores, with `explain`), then a timed pass, one `search` call per query (the `await` included).
 import type { UserDirectory } from '../src/index.js'
 import { elapsedUs } from './stats.js'
 
@@ -10,14 +10,16 @@ export interface PlainQuery {
   limit: number
 }
 
-/** Latency (µs) and returned user ids of each query, in order. */
+/** Latency (µs), returned user ids and their scores (from the warm-up pass, with `explain`) of each query, in order. */
 export interface InProcessRun {
   latencyUs: number[]
   ids: string[][]
+  scores: number[][]
 }
 
 export async function measureInProcess(dir: UserDirectory, queries: readonly PlainQuery[]): Promise<InProcessRun> {
-  for (const q of queries) await dir.search(q.requesterId, q.term, q.limit)
+  const scores: number[][] = []
+  for (const q of queries) scores.push((await dir.search(q.requesterId, q.term, q.limit, { explain: true })).results.map((r) => r.score ?? NaN))
   const latencyUs: number[] = []
   const ids: string[][] = []
   for (const q of queries) {
@@ -26,5 +28,5 @@ export async function measureInProcess(dir: UserDirectory, queries: readonly Pla
     latencyUs.push(elapsedUs(start))
     ids.push(page.results.map((r) => r.user_id))
   }
-  return { latencyUs, ids }
+  return { latencyUs, ids, scores }
 }

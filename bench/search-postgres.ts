@@ -28,7 +28,7 @@ function paramsOf(q: BenchQuery, corpus: BenchCorpus): unknown[] {
 }
 
 export async function measurePostgres(client: pg.Client, corpus: BenchCorpus, queries: readonly BenchQuery[], budgetMs: number): Promise<EngineRun> {
-  const sqlByMode = MODES.map(pgSearchSql)
+  const sqlByMode = MODES.map((mode) => pgSearchSql(mode))
   await client.query('SET client_min_messages = error')
   const run: EngineRun = { latencyUs: queries.map(() => NaN), ids: queries.map(() => null), errors: 0 }
   const one = async (i: number, timed: boolean): Promise<[number, string[] | null]> => {
@@ -54,4 +54,10 @@ export async function measurePostgres(client: pg.Client, corpus: BenchCorpus, qu
     run.ids[i] = ids
   }
   return run
+}
+
+/** Synapse's page for the query with PostgreSQL's scores (untimed; to tell tie order from real differences). */
+export async function pgPageScores(client: pg.Client, corpus: BenchCorpus, q: BenchQuery): Promise<number[]> {
+  const result = await client.query<{ score: string }>(pgSearchSql(MODES[q.mode], true), paramsOf(q, corpus))
+  return result.rows.slice(0, q.limit).map((r) => Number(r.score))
 }
