@@ -10,6 +10,7 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { StateDelta, UserDirectory } from '../../src/index.js'
+import { Random } from '../oracle/random.js'
 
 export const ADMIN_TOKEN = 'syt_admin_secret'
 export const USER_TOKEN = 'syt_plain_user'
@@ -47,24 +48,14 @@ export interface HomeserverShape {
   seed: number
 }
 
-/** A seeded generator (mulberry32): the same homeserver every time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const FIRST = ['Ada', 'Bram', 'Chloé', 'Dmitri', 'Eve', 'Farah', 'Günter', 'Hiro', 'Ines', 'José', 'Kalani', 'Lena', 'Mo', 'Nnamdi', 'Olga', 'Priya']
 const LAST = ['Smith', 'Ng', 'Okafor', 'Ivanova', 'García', "O'Brien", 'Müller', 'Tanaka', 'Kowalski', 'Haddad']
 
 /** Generates the homeserver's users and rooms. */
 export function generateHomeserver(shape: HomeserverShape): { users: FakeUser[]; rooms: FakeRoom[] } {
-  const rnd = random(shape.seed)
+  // The oracle's seeded generator: the same homeserver every time.
+  const source = new Random(shape.seed)
+  const rnd = (): number => source.next()
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]
   const users: FakeUser[] = []
   for (let i = 0; i < shape.users; i++) {
