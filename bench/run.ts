@@ -221,8 +221,8 @@ const results: BenchResults = {
   corpus: {
     users: corpus.users.length, localUsers: corpus.locals.length, rooms: corpus.rooms.length, publicRooms: corpus.rooms.filter((r) => r.isPublic).length,
     memberships, deltas: deltaCount(corpus), directoryEntries: counts.directory, usersInPublicRooms: counts.inPublicRooms, sharePrivateRoomPairs: counts.sharePrivateRooms,
-    largestPublicRoom: Math.max(...corpus.rooms.filter((r) => r.isPublic).map((r) => r.members.length)),
-    largestPrivateRoom: Math.max(...corpus.rooms.filter((r) => !r.isPublic).map((r) => r.members.length)),
+    largestPublicRoom: corpus.rooms.reduce((n, r) => (r.isPublic ? Math.max(n, r.members.length) : n), 0),
+    largestPrivateRoom: corpus.rooms.reduce((n, r) => (r.isPublic ? n : Math.max(n, r.members.length)), 0),
   },
   queries: { count: queries.length, byClass: countBy((q) => q.class), byMode: countBy((q) => MODES[q.mode].name) },
   search: {
