@@ -1,8 +1,9 @@
-// CPU profiles of the hot paths, for when a target is missed: the V8
+// CPU profiles of the hot paths (search, the delta stream, the HTTP server
+// under load, rebuild), for when a target is missed: the V8
 // profiler (the same .cpuprofile format as node --cpu-prof) runs only around
 // the operation, and the top functions by self time are printed.
 //
-//   node --max-old-space-size=8192 --import tsx bench/profile.ts --size 100k --what search|ingest|http
+//   node --max-old-space-size=8192 --import tsx bench/profile.ts --size 100k --what search|ingest|http|rebuild
 //
 // Profiles land in bench/.work/profiles/ (open them in Chrome DevTools).
 import { spawn } from 'node:child_process'
@@ -73,6 +74,11 @@ if (args.what === 'ingest') {
   })
 } else {
   await feedDirectory(dir, corpus)
+}
+if (args.what === 'rebuild') {
+  await profiled('rebuild', async () => {
+    await dir.rebuild()
+  })
 }
 if (args.what === 'search') {
   const plain = queries.map((q) => ({ requester: corpus.users[q.requester].userId, term: q.term, limit: q.limit }))
