@@ -2,6 +2,7 @@ import flexsearch from 'flexsearch'
 import type { UserId } from '../ids/index.js'
 import { matchTiers } from './match-tiers.js'
 import type { MatchOptions, MatchTiers } from './match-tiers.js'
+import { RankedListCache } from './ranked-lists.js'
 import { buildUserDocument } from './ranking.js'
 import type { UserDocument } from './ranking.js'
 
@@ -14,6 +15,8 @@ const MAX_INDEXED_PREFIX = 24
 // prefixes, so terms are cut shorter: this bounds a lexeme's keys to about
 // 8 per suffix.
 const MAX_INDEXED_PREFIX_WITH_INFIX = 8
+// Changed ids kept for patching cached rankings; older lists are rebuilt.
+const CHANGE_LOG_KEEP = 1 << 15
 
 /** What the index keeps about one directory entry, by dense id. */
 export interface IndexedUser {
@@ -52,6 +55,12 @@ export class SearchIndex {
   /** The match tiers every entry is indexed for. */
   readonly tiers: MatchTiers
   readonly #maxIndexedPrefix: number
+  #version = 0
+  #changedAt = new Uint32Array(1024)
+  #changeLog: number[] = []
+  #changeLogBase = 0
+  /** Cached rankings of this index's queries (see `RankedList`). */
+  readonly rankedLists: RankedListCache
 
   /**
    * `options` turns on the opt-in tiers (default: Synapse's single tier).
@@ -59,7 +68,8 @@ export class SearchIndex {
    * term, whose forward tokenizer stores each of its prefixes, so the
    * index grows with the square of lexeme length (see `UserDirectoryOptions`).
    */
-  constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }) {
+  constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }, rankedListCapacity?: number) {
+    this.rankedLists = new RankedListCache(rankedListCapacity)
     this.tiers = matchTiers(options)
     this.#maxIndexedPrefix = options.infixMatch ? MAX_INDEXED_PREFIX_WITH_INFIX : MAX_INDEXED_PREFIX
     const { Index } = flexsearch as unknown as { Index: new (options: object) => FlexIndex }
@@ -82,6 +92,25 @@ export class SearchIndex {
     return this.#users.length
   }
 
+  /** Counts changes: every upsert and removal increments it. */
+  get version(): number {
+    return this.#version
+  }
+
+  /** The version at which the entry behind `id` last changed (0: never since the index was built). */
+  changedAt(id: number): number {
+    return id < this.#changedAt.length ? this.#changedAt[id] : 0
+  }
+
+  /**
+   * The ids changed after `version` (with repeats), or undefined when the log
+   * no longer reaches back that far.
+   */
+  changesSince(version: number): readonly number[] | undefined {
+    if (version < this.#changeLogBase) return undefined
+    return this.#changeLog.slice(version - this.#changeLogBase)
+  }
+
   /** The entry behind a dense id, or undefined for a free id. */
   user(id: number): IndexedUser | undefined {
     return this.#users[id]
@@ -96,12 +125,14 @@ export class SearchIndex {
     if (id !== undefined) {
       const before = this.#users[id]
       this.#users[id] = entry
+      this.#markChanged(id)
       if (before !== undefined && sameLexemes(before.document, document)) return
       this.#flex.remove(id)
     } else {
       id = this.#freeIds.pop() ?? this.#users.length
       this.#idByUser.set(userId, id)
       this.#users[id] = entry
+      this.#markChanged(id)
     }
     this.#flex.add(id, indexTerms(tierDocuments ?? [document], this.#maxIndexedPrefix))
   }
@@ -113,7 +144,22 @@ export class SearchIndex {
     this.#idByUser.delete(userId)
     this.#users[id] = undefined
     this.#freeIds.push(id)
+    this.#markChanged(id)
     this.#flex.remove(id)
+  }
+
+  #markChanged(id: number): void {
+    if (id >= this.#changedAt.length) {
+      const grown = new Uint32Array(Math.max(id + 1, this.#changedAt.length * 2))
+      grown.set(this.#changedAt)
+      this.#changedAt = grown
+    }
+    this.#changedAt[id] = ++this.#version
+    this.#changeLog.push(id)
+    if (this.#changeLog.length > 2 * CHANGE_LOG_KEEP) {
+      this.#changeLog.splice(0, CHANGE_LOG_KEEP)
+      this.#changeLogBase += CHANGE_LOG_KEEP
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { SearchQuery, UserDocument } from './ranking.js'
 import { foldSearchQuery, matchesQuery, synapseScore } from './ranking.js'
 import type { IndexedUser, SearchIndex } from './search-index.js'
+import type { RankedList } from './ranked-lists.js'
 import { TopK } from './top-k.js'
 
 /** Decides whether a matching entry may be returned to this requester. */
@@ -16,7 +17,7 @@ export interface RankedPage {
   scores: Float64Array
   /** Match tiers by dense id, 0 being Synapse's (valid like `scores`). */
   tiers: Uint8Array
-  /** How many accepted entries matched in all. */
+  /** How many accepted entries matched, counted up to `limit + 1` (enough for `limited`). */
   total: number
 }
 
@@ -24,14 +25,23 @@ type Lists = readonly (readonly number[])[]
 
 const NO_LISTS: Lists = []
 
+// Queries scanning fewer candidates than this are ranked afresh each time.
+const MIN_CACHED_SCAN = 128
+// A new list sorts this many best matches; the rest waits for a walk that needs it.
+const SORTED_HEAD = 256
+// Lists are patched with at most this many changed entries (plus an eighth of their length), else rebuilt.
+const MAX_PATCH = 256
+
 /**
- * Runs a query over a {@link SearchIndex}: enumerate the entries whose
- * lexemes start with one word's lexeme, keep those the filter accepts and
- * whose document satisfies the whole query, score them with Synapse's
- * formula and keep the best `limit` in a heap. With the index's opt-in
- * tiers on, a candidate is matched tier by tier (its first matching tier
- * counts) and ranked by tier first, then score. Scratch buffers are sized
- * once and reused; the "seen" set is a generation-stamped array.
+ * Runs a query over a {@link SearchIndex}: the query's ranked list of
+ * matches (cached in the index, see `RankedList`) is walked best first,
+ * keeping the entries the requester's filter accepts, until `limit + 1` are
+ * found. Building a list enumerates the entries whose lexemes start with one
+ * word's lexeme, keeps those whose document satisfies the whole query and
+ * scores them with Synapse's formula. With the index's opt-in tiers on, a
+ * candidate is matched tier by tier (its first matching tier counts) and
+ * ranked by tier first, then score. Scratch buffers are sized once and
+ * reused; the "seen" set is a generation-stamped array.
  */
 export class Searcher {
   #scores = new Float64Array(0)
@@ -45,9 +55,10 @@ export class Searcher {
   readonly #tierQueries: SearchQuery[] = []
   #lists: Lists = NO_LISTS
   #foldedLists: Lists = NO_LISTS
-  #filter: CandidateFilter | undefined
   #preferLocal = false
-  #total = 0
+  #matched: number[] = []
+  #scanned = 0
+  readonly #byRank = (a: number, b: number): number => (a === b ? 0 : this.#better(a, b) ? -1 : 1)
 
   constructor() {
     this.#topK = new TopK((a, b) => this.#better(a, b))
@@ -56,49 +67,159 @@ export class Searcher {
   search(index: SearchIndex, query: SearchQuery, limit: number, filter: CandidateFilter, preferLocal: boolean): RankedPage {
     this.#index = index
     this.#ensureCapacity(index.idLimit)
-    this.#topK.reset(limit)
     const page: RankedPage = { ids: [], scores: this.#scores, tiers: this.#tiers, total: 0 }
+    if (query.phrases.length === 0) return page
+    this.#preferLocal = preferLocal
     const isFolded = index.tiers.isFolded
     const folded = isFolded.length > 1 ? foldSearchQuery(query) : query
     this.#tierQueries.length = isFolded.length
     for (let t = 0; t < isFolded.length; t++) this.#tierQueries[t] = isFolded[t] ? folded : query
-    if (!this.#chooseDriver(index, query, folded)) return page
+    const key = queryKey(query, preferLocal)
+    let list = index.rankedLists.get(key)
+    let patch: number[] = []
+    if (list !== undefined && list.version !== index.version) {
+      const changes = index.version - list.version <= MAX_PATCH + (list.ids.length >> 3) ? index.changesSince(list.version) : undefined
+      if (changes === undefined) list = undefined
+      else patch = this.#rankChanges(changes)
+    }
+    if (list === undefined) {
+      list = this.#build(query, folded)
+      if (list === undefined) return page
+      if (this.#scanned >= MIN_CACHED_SCAN) index.rankedLists.set(key, list)
+    }
+    this.#walk(list, patch, limit, filter, page)
+    return page
+  }
+
+  // Best first through the list (skipping entries changed since it was
+  // built) merged with the changed entries' fresh ranking, until limit + 1
+  // accepted: `limited` needs no more.
+  #walk(list: RankedList, patch: readonly number[], limit: number, filter: CandidateFilter, page: RankedPage): void {
+    const index = this.#index as SearchIndex
+    const want = limit + 1
+    const { ids, scores, tiers } = list
+    let i = 0
+    let j = 0
+    let accepted = 0
+    while (accepted < want) {
+      if (i === list.sorted && i < ids.length) this.#sortRest(list)
+      while (i < ids.length && index.changedAt(ids[i]) > list.version) {
+        i++
+        if (i === list.sorted && i < ids.length) this.#sortRest(list)
+      }
+      let id: number
+      if (i < ids.length) {
+        id = ids[i]
+        this.#scores[id] = scores[i]
+        this.#tiers[id] = tiers[i]
+        if (j < patch.length && this.#better(patch[j], id)) id = patch[j++]
+        else i++
+      } else if (j < patch.length) {
+        id = patch[j++]
+      } else {
+        break
+      }
+      const user = index.user(id)
+      if (user === undefined || !filter.accepts(user)) continue
+      if (accepted < limit) page.ids.push(id)
+      accepted++
+    }
+    page.total = accepted
+  }
+
+  // Sorts the unordered tail of a list, now that a walk needs it.
+  #sortRest(list: RankedList): void {
+    const { ids, scores, tiers } = list
+    for (let i = list.sorted; i < ids.length; i++) {
+      this.#scores[ids[i]] = scores[i]
+      this.#tiers[ids[i]] = tiers[i]
+    }
+    ids.subarray(list.sorted).sort(this.#byRank)
+    for (let i = list.sorted; i < ids.length; i++) {
+      scores[i] = this.#scores[ids[i]]
+      tiers[i] = this.#tiers[ids[i]]
+    }
+    list.sorted = ids.length
+  }
+
+  // The changed entries that still match, scored and in rank order.
+  #rankChanges(changes: readonly number[]): number[] {
+    const index = this.#index as SearchIndex
+    const generation = this.#nextGeneration()
+    const ranked: number[] = []
+    for (const id of changes) {
+      if (this.#seen[id] === generation) continue
+      this.#seen[id] = generation
+      const user = index.user(id)
+      if (user !== undefined && this.#rank(id, user)) ranked.push(id)
+    }
+    return ranked.sort(this.#byRank)
+  }
+
+  // Every match of the query, ranked (head sorted); undefined if no word has a lexeme.
+  #build(query: SearchQuery, folded: SearchQuery): RankedList | undefined {
+    const index = this.#index as SearchIndex
+    if (!this.#chooseDriver(index, query, folded)) return undefined
     // Every match has a lexeme (or, in an opt-in tier, a folded lexeme or
     // suffix, all indexed) starting with the driver word's longest lexeme or
     // its folded form, so the driver's lists are a superset of the matches;
     // each candidate is then checked against the whole query.
-    this.#filter = filter
-    this.#preferLocal = preferLocal
-    this.#total = 0
+    const version = index.version
+    this.#matched.length = 0
+    this.#scanned = 0
     const generation = this.#nextGeneration()
     this.#offerAll(this.#lists, generation)
     this.#offerAll(this.#foldedLists, generation)
-    this.#filter = undefined
-    page.ids = this.#topK.drain()
-    page.total = this.#total
-    return page
+    const matched = this.#matched
+    const n = matched.length
+    const ids = new Uint32Array(n)
+    let sorted = n
+    if (n <= SORTED_HEAD * 4) {
+      ids.set(matched)
+      ids.sort(this.#byRank)
+    } else {
+      sorted = SORTED_HEAD
+      this.#topK.reset(SORTED_HEAD)
+      for (let i = 0; i < n; i++) this.#topK.offer(matched[i])
+      const head = this.#topK.drain()
+      ids.set(head)
+      const inHead = this.#nextGeneration()
+      for (const id of head) this.#seen[id] = inHead
+      let k = SORTED_HEAD
+      for (let i = 0; i < n; i++) if (this.#seen[matched[i]] !== inHead) ids[k++] = matched[i]
+    }
+    const scores = new Float64Array(n)
+    const tiers = new Uint8Array(n)
+    for (let i = 0; i < n; i++) {
+      scores[i] = this.#scores[ids[i]]
+      tiers[i] = this.#tiers[ids[i]]
+    }
+    return { ids, scores, tiers, sorted, version }
   }
 
   #offerAll(lists: Lists, generation: number): void {
     const index = this.#index as SearchIndex
-    const filter = this.#filter as CandidateFilter
     for (let l = 0; l < lists.length; l++) {
       const list = lists[l]
+      this.#scanned += list.length
       for (let i = 0; i < list.length; i++) {
         const id = list[i]
         if (this.#seen[id] === generation) continue
         this.#seen[id] = generation
         const user = index.user(id)
-        if (user === undefined || !filter.accepts(user)) continue
-        const tier = this.#matchTier(user)
-        if (tier < 0) continue
-        const document = tier === 0 ? user.document : (user.tierDocuments as readonly UserDocument[])[tier]
-        this.#scores[id] = synapseScore(document, this.#tierQueries[tier], user.hasDisplayName, user.hasAvatar, this.#preferLocal && user.isLocal)
-        this.#tiers[id] = tier
-        this.#total++
-        this.#topK.offer(id)
+        if (user !== undefined && this.#rank(id, user)) this.#matched.push(id)
       }
     }
+  }
+
+  // Scores `user` into the scratch arrays if it matches; false if not.
+  #rank(id: number, user: IndexedUser): boolean {
+    const tier = this.#matchTier(user)
+    if (tier < 0) return false
+    const document = tier === 0 ? user.document : (user.tierDocuments as readonly UserDocument[])[tier]
+    this.#scores[id] = synapseScore(document, this.#tierQueries[tier], user.hasDisplayName, user.hasAvatar, this.#preferLocal && user.isLocal)
+    this.#tiers[id] = tier
+    return true
   }
 
   // The first tier whose document satisfies that tier's query, or -1.
@@ -174,6 +295,11 @@ export class Searcher {
     }
     return this.#generation
   }
+}
+
+// The cache key of a query: its phrases and whether local users are boosted.
+function queryKey(query: SearchQuery, preferLocal: boolean): string {
+  return (preferLocal ? 'L' : 'A') + JSON.stringify(query.phrases)
 }
 
 function countIds(lists: Lists): number {

@@ -1,0 +1,142 @@
+// Cached rankings (src/search/ranked-lists.ts) against a brute-force
+// ranking: the index keeps its cached lists across changes (patched from the
+// change log, rebuilt past the bound, tails sorted on demand), the oracle
+// scores every entry of the index and sorts them all.
+import fc from 'fast-check'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { propertyRuns } from '../arbitraries/operations.js'
+import { SearchIndex, Searcher, buildSearchQuery } from '../../src/search/index.js'
+import type { CandidateFilter, IndexedUser } from '../../src/search/index.js'
+import type { UserId } from '../../src/ids/index.js'
+import { parseQueryWords } from '../../src/text/index.js'
+import { matchesQuery, synapseScore } from '../../src/search/rank/index.js'
+
+const test = suite('src/search/ranked-lists.ts')
+const RUNS = Math.max(20, Math.floor(propertyRuns() / 4))
+
+// Few first names and surnames, so one- and two-letter prefixes have
+// hundreds of matches (lists are cached from 128 candidates, heads of 256
+// sorted, tails sorted when a walk reaches them).
+const FIRST = ['al', 'alice', 'alina', 'bob', 'bo', 'émile', 'emil', 'ivan', 'иван', 'amy']
+const LAST = ['smith', 'sm', 'adams', 'ali', 'bo', 'müller', 'иванов', null]
+const POPULATION = 1500
+const TERMS = ['u', 'te', 'a', 'al', 'ali', 'b', 'bo', 'e', 'émi', 'и', 'al sm', 'sm', 'u1', 'alice smith', 'zz']
+
+interface Change {
+  kind: 'upsert' | 'remove'
+  user: number
+  first: number
+  last: number
+  avatar: boolean
+}
+
+type Step = { kind: 'search'; term: string; limit: number; modulus: number; salt: number; preferLocal: boolean } | { kind: 'changes'; changes: Change[] }
+
+// Ties are broken by user id, so the first results are the users sorting
+// first ('@u1', '@u10', …) among the best-scored names ('alina adams' with
+// an avatar for 'a'): changes favour those users and names, or most would
+// never reach a page.
+const change: fc.Arbitrary<Change> = fc.record({
+  kind: fc.constantFrom('upsert' as const, 'upsert' as const, 'remove' as const),
+  user: fc.oneof(fc.nat(30), fc.integer({ min: 100, max: 199 }), fc.nat(POPULATION + 99)),
+  first: fc.oneof(fc.nat(2), fc.nat(FIRST.length - 1)),
+  last: fc.oneof(fc.integer({ min: 2, max: 3 }), fc.nat(LAST.length - 1)),
+  avatar: fc.boolean(),
+})
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({
+    kind: fc.constant('search' as const),
+    term: fc.constantFrom(...TERMS),
+    limit: fc.constantFrom(0, 1, 5, 10, 50),
+    // Accept one user in `modulus`: 1 everyone, 400 a handful (deep walks into unsorted tails).
+    modulus: fc.constantFrom(1, 2, 7, 60, 400),
+    salt: fc.nat(1000),
+    preferLocal: fc.boolean(),
+  }),
+  // Small batches patch cached lists; a large one exceeds the patch bound.
+  fc.record({ kind: fc.constant('changes' as const), changes: fc.oneof(fc.array(change, { maxLength: 8 }), fc.array(change, { minLength: 300, maxLength: 400 })) }),
+)
+
+function userId(n: number): UserId {
+  return `@u${n}:${n % 3 === 0 ? 'remote' : 'test'}` as UserId
+}
+
+function apply(index: SearchIndex, c: Change): void {
+  const id = userId(c.user)
+  if (c.kind === 'remove') return index.remove(id)
+  const last = LAST[c.last]
+  index.upsert(id, `u${c.user}`, id.slice(id.indexOf(':') + 1), last === null ? FIRST[c.first] : `${FIRST[c.first]} ${last}`, c.avatar ? 'mxc://a/b' : null, id.endsWith(':test'))
+}
+
+function filterOf(modulus: number, salt: number): CandidateFilter {
+  return { accepts: (user: IndexedUser) => (Number(user.userId.slice(2, user.userId.indexOf(':'))) * 31 + salt) % modulus === 0 }
+}
+
+type Search = Extract<Step, { kind: 'search' }>
+interface Page {
+  users: string[]
+  scores: number[]
+  limited: boolean
+}
+
+function run(index: SearchIndex, searcher: Searcher, s: Search): Page {
+  const page = searcher.search(index, buildSearchQuery(parseQueryWords(s.term)), s.limit, filterOf(s.modulus, s.salt), s.preferLocal)
+  return { users: page.ids.map((id) => index.user(id)?.userId ?? '?'), scores: page.ids.map((id) => page.scores[id]), limited: page.total > s.limit }
+}
+
+// Every entry matched and scored, all sorted by SPEC §3's order, then filtered.
+function bruteForce(index: SearchIndex, s: Search): Page {
+  const query = buildSearchQuery(parseQueryWords(s.term))
+  const filter = filterOf(s.modulus, s.salt)
+  const matches: { user: IndexedUser; score: number }[] = []
+  for (let id = 0; id < index.idLimit; id++) {
+    const user = index.user(id)
+    if (user === undefined || !matchesQuery(user.document, query) || !filter.accepts(user)) continue
+    matches.push({ user, score: synapseScore(user.document, query, user.hasDisplayName, user.hasAvatar, s.preferLocal && user.isLocal) })
+  }
+  matches.sort(
+    (a, b) =>
+      b.score - a.score ||
+      Number(b.user.hasDisplayName) - Number(a.user.hasDisplayName) ||
+      Number(b.user.hasAvatar) - Number(a.user.hasAvatar) ||
+      (a.user.userId < b.user.userId ? -1 : 1),
+  )
+  const page = matches.slice(0, s.limit)
+  return { users: page.map((m) => m.user.userId), scores: page.map((m) => m.score), limited: matches.length > s.limit }
+}
+
+test('searches with cached lists equal a brute-force ranking, across changes', () => {
+  const initial: Change[] = []
+  for (let n = 0; n < POPULATION; n++) initial.push({ kind: 'upsert', user: n, first: n % FIRST.length, last: (n * 7) % LAST.length, avatar: n % 2 === 0 })
+  fc.assert(
+    fc.property(fc.array(step, { minLength: 4, maxLength: 30 }), (steps) => {
+      const index = new SearchIndex()
+      for (const c of initial) apply(index, c)
+      const searcher = new Searcher()
+      for (const [i, s] of steps.entries()) {
+        if (s.kind === 'changes') for (const c of s.changes) apply(index, c)
+        else assert.equal(run(index, searcher, s), bruteForce(index, s), `step ${i}: ${JSON.stringify(s)}`)
+      }
+      return true
+    }),
+    // No shrinking: each run builds a 1,500-entry index, and the failing step is named in the message.
+    { numRuns: RUNS, endOnFailure: true },
+  )
+})
+
+test('the cache is bounded by its capacity, least recently used out first', () => {
+  const index = new SearchIndex(undefined, 1000)
+  for (let n = 0; n < 1200; n++) index.upsert(userId(n), `u${n}`, 'test', n < 600 ? 'alpha' : 'beta', null, true)
+  const searcher = new Searcher()
+  const everyone = { accepts: () => true }
+  searcher.search(index, buildSearchQuery(['alpha']), 5, everyone, false)
+  assert.is(index.rankedLists.size, 600)
+  searcher.search(index, buildSearchQuery(['beta']), 5, everyone, false)
+  assert.is(index.rankedLists.size, 600, 'alpha evicted for beta')
+  searcher.search(index, buildSearchQuery(['u']), 5, everyone, false)
+  assert.is(index.rankedLists.size, 600, 'a list over the capacity is not kept')
+})
+
+test.run()
