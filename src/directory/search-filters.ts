@@ -1,6 +1,7 @@
 import type { UserId } from '../ids/index.js'
-import type { CandidateFilter, IndexedUser } from '../search/index.js'
-import type { RoomVisibility, UserRegistry } from '../visibility/index.js'
+import { EntryFlag } from '../search/index.js'
+import type { CandidateFilter, IndexedUser, SearchIndex } from '../search/index.js'
+import type { RoomVisibility } from '../visibility/index.js'
 import type { DirectoryProfile, SpamChecker } from './options.js'
 import type { SearchResultItem } from './types.js'
 
@@ -15,18 +16,57 @@ export interface VisibilityModes {
  * Who `requester` may find (SPEC §3): users in a public room or sharing a
  * private room with them (everyone but themself with `searchAllUsers`),
  * local users only with `excludeRemoteUsers`, locked users only with
- * `showLockedUsers`. O(1) per candidate but for the private-room check,
- * which intersects the two users' room sets.
+ * `showLockedUsers`. The first three come from the index's `EntryFlag`s by
+ * dense id; "shares a private room" is answered, the first time a candidate
+ * outside public rooms needs it, by stamping every co-member of the
+ * requester's private rooms once (the sizes of those rooms), so each
+ * candidate costs array reads. One instance per directory, `reset` per search.
  */
-export function visibilityFilter(requester: UserId, modes: VisibilityModes, registry: UserRegistry, visibility: RoomVisibility): CandidateFilter {
-  const { excludeRemoteUsers, showLockedUsers, searchAllUsers } = modes
-  return {
-    accepts(user: IndexedUser): boolean {
-      if (excludeRemoteUsers && !user.isLocal) return false
-      if (!showLockedUsers && user.isLocal && registry.isLocked(user.userId)) return false
-      if (searchAllUsers) return user.userId !== requester
-      return visibility.isInPublicRoom(user.userId) || visibility.sharesPrivateRoom(requester, user.userId)
-    },
+export class VisibilityFilter implements CandidateFilter {
+  #requester = '' as UserId
+  #requesterId = -1
+  #modes: VisibilityModes = { searchAllUsers: false, excludeRemoteUsers: false, showLockedUsers: false }
+  #index: SearchIndex | undefined
+  #visibility: RoomVisibility | undefined
+  #sharers = new Uint32Array(0)
+  #generation = 0
+  #stamped = false
+
+  reset(requester: UserId, modes: VisibilityModes, index: SearchIndex, visibility: RoomVisibility): this {
+    this.#requester = requester
+    this.#requesterId = index.idOf(requester)
+    this.#modes = modes
+    this.#index = index
+    this.#visibility = visibility
+    this.#stamped = false
+    return this
+  }
+
+  accepts(id: number, user: IndexedUser): boolean {
+    const index = this.#index as SearchIndex
+    const flags = index.flags(id)
+    const { excludeRemoteUsers, showLockedUsers, searchAllUsers } = this.#modes
+    if (excludeRemoteUsers && (flags & EntryFlag.Local) === 0) return false
+    if (!showLockedUsers && (flags & EntryFlag.Locked) !== 0) return false
+    if (searchAllUsers) return id !== this.#requesterId && user.userId !== this.#requester
+    if ((flags & EntryFlag.InPublicRoom) !== 0) return true
+    if (!this.#stamped) this.#stampSharers(index)
+    return id < this.#sharers.length && this.#sharers[id] === this.#generation
+  }
+
+  #stampSharers(index: SearchIndex): void {
+    this.#stamped = true
+    if (this.#sharers.length < index.idLimit) this.#sharers = new Uint32Array(Math.max(index.idLimit, this.#sharers.length * 2, 1024))
+    if (++this.#generation === 0xffffffff) {
+      this.#sharers.fill(0)
+      this.#generation = 1
+    }
+    const sharers = this.#sharers
+    const generation = this.#generation
+    ;(this.#visibility as RoomVisibility).forEachPrivateSharer(this.#requester, (userId) => {
+      const id = index.idOf(userId)
+      if (id >= 0) sharers[id] = generation
+    })
   }
 }
 

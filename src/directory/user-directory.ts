@@ -7,7 +7,7 @@ import { cleanProfileText, validateDelta, applyDelta, emptyRoom, isRoomPublic } 
 import type { RoomChange, RoomState, StateDelta } from '../rooms/index.js'
 import { DirectoryEntries, ProfileRefresher, STALE_REFRESH_DELAY_MS } from '../profiles/index.js'
 import type { Profile } from '../profiles/index.js'
-import { SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
+import { EntryFlag, SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
 import type { IndexedUser } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
 import { RoomVisibility, UserRegistry } from '../visibility/index.js'
@@ -17,7 +17,7 @@ import { optionalBoolean, parseServerName, requiredBoolean } from './arguments.j
 import { FactLog, loadFacts } from './fact-log.js'
 import { defaultOptions, systemClock } from './options.js'
 import { createRefreshHost } from './refresh-host.js'
-import { dropSpam, visibilityFilter } from './search-filters.js'
+import { VisibilityFilter, dropSpam } from './search-filters.js'
 import type { Clock, SpamChecker, UserDirectoryOptions } from './options.js'
 import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, LocalUserInfo, SearchResultItem, SearchResults } from './types.js'
 
@@ -49,6 +49,7 @@ export class UserDirectory {
   readonly #entries = new DirectoryEntries()
   #index: SearchIndex
   readonly #searcher = new Searcher()
+  readonly #filter = new VisibilityFilter()
   #position: number | null = null
   // Applied transaction ids, oldest first (a Map keeps insertion order).
   readonly #transactions = new Map<string, true>()
@@ -79,6 +80,7 @@ export class UserDirectory {
     this.#spamCheckers = [...(options.spamCheckers ?? [])]
     this.#registry = new UserRegistry(serverName, options.appservices ?? [])
     this.#visibility = new RoomVisibility(this.#rooms, this.#registry)
+    this.#visibility.onPublicChange = (userId, inPublicRoom) => this.#index.setFlag(userId, EntryFlag.InPublicRoom, inPublicRoom)
     const fetcher = options.profileFetcher
     if (fetcher !== undefined && typeof fetcher !== 'function') throw new UserDirectoryError('M_INVALID_PARAM', 'profileFetcher must be a function')
     this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(createRefreshHost(this.#entries, (change) => this.#whileOpen(change)), fetcher, this.#clock, this.#logger.child({ part: 'refresher' }))
@@ -243,7 +245,8 @@ export class UserDirectory {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new UserDirectoryError('M_INVALID_PARAM', `limit must be a non-negative integer, got ${JSON.stringify(limit)}`)
     if (!this.#options.enabled) return { limited: false, results: [] }
     const query = buildSearchQuery(parseQueryWords(term))
-    const page = this.#searcher.search(this.#index, query, limit, visibilityFilter(requester, this.#options, this.#registry, this.#visibility), this.#options.preferLocalUsers)
+    const filter = this.#filter.reset(requester, this.#options, this.#index, this.#visibility)
+    const page = this.#searcher.search(this.#index, query, limit, filter, this.#options.preferLocalUsers)
     const results: SearchResultItem[] = []
     for (const id of page.ids) {
       const user = this.#index.user(id) as IndexedUser
@@ -434,6 +437,7 @@ export class UserDirectory {
     this.#assertOpen()
     const wasIncluded = this.#registry.isIncluded(userId)
     this.#registry.set(userId, user)
+    this.#index.setFlag(userId, EntryFlag.Locked, user.locked)
     this.#facts.touchUser(userId)
     const isIncluded = this.#registry.isIncluded(userId)
     if (wasIncluded !== isIncluded) {
@@ -500,7 +504,8 @@ export class UserDirectory {
   }
 
   #indexEntry(userId: UserId, entry: Profile): void {
-    this.#index.upsert(userId, localpartOf(userId), serverNameOf(userId), entry.displayName, entry.avatarUrl, this.#registry.isLocal(userId))
+    const flags = (this.#registry.isLocked(userId) ? EntryFlag.Locked : 0) | (this.#visibility.isInPublicRoom(userId) ? EntryFlag.InPublicRoom : 0)
+    this.#index.upsert(userId, localpartOf(userId), serverNameOf(userId), entry.displayName, entry.avatarUrl, this.#registry.isLocal(userId), flags)
   }
 
   #localUserId(userId: string): UserId {

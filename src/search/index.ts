@@ -4,7 +4,7 @@
  * nothing above it.
  */
 export type { IndexedUser } from './search-index.js'
-export { SearchIndex } from './search-index.js'
+export { EntryFlag, SearchIndex } from './search-index.js'
 export type { MatchOptions, MatchTiers } from './match-tiers.js'
 export type { CandidateFilter, RankedPage } from './searcher.js'
 export { Searcher } from './searcher.js'

@@ -18,6 +18,19 @@ const MAX_INDEXED_PREFIX_WITH_INFIX = 8
 // Changed ids kept for patching cached rankings; older lists are rebuilt.
 const CHANGE_LOG_KEEP = 1 << 15
 
+/**
+ * Per-entry bits the visibility filter reads by dense id (array reads
+ * instead of string-keyed lookups per candidate). The index stores them; the
+ * directory keeps `Locked` and `InPublicRoom` current.
+ */
+export const EntryFlag = {
+  Local: 1,
+  /** A local user the homeserver has locked. */
+  Locked: 2,
+  /** In Synapse's users_in_public_rooms. */
+  InPublicRoom: 4,
+} as const
+
 /** What the index keeps about one directory entry, by dense id. */
 export interface IndexedUser {
   userId: UserId
@@ -57,6 +70,7 @@ export class SearchIndex {
   readonly #maxIndexedPrefix: number
   #version = 0
   #changedAt = new Uint32Array(1024)
+  #flags = new Uint8Array(1024)
   #changeLog: number[] = []
   #changeLogBase = 0
   /** Cached rankings of this index's queries (see `RankedList`). */
@@ -111,13 +125,33 @@ export class SearchIndex {
     return this.#changeLog.slice(version - this.#changeLogBase)
   }
 
+  /** The dense id of an indexed user, or -1. */
+  idOf(userId: UserId): number {
+    return this.#idByUser.get(userId) ?? -1
+  }
+
+  /** The `EntryFlag` bits of a dense id (0 for a free id). */
+  flags(id: number): number {
+    return this.#flags[id]
+  }
+
+  /** Sets or clears one `EntryFlag` of an indexed user (no-op for others). Does not touch rankings. */
+  setFlag(userId: UserId, flag: number, on: boolean): void {
+    const id = this.#idByUser.get(userId)
+    if (id === undefined) return
+    this.#flags[id] = on ? this.#flags[id] | flag : this.#flags[id] & ~flag
+  }
+
   /** The entry behind a dense id, or undefined for a free id. */
   user(id: number): IndexedUser | undefined {
     return this.#users[id]
   }
 
-  /** Adds or replaces the entry of `userId`. Cost: one FlexSearch update (~2 ms p50 at 1M entries). */
-  upsert(userId: UserId, localpart: string, serverName: string, displayName: string | null, avatarUrl: string | null, isLocal: boolean): void {
+  /**
+   * Adds or replaces the entry of `userId`, with its `EntryFlag`s (`Local`
+   * is set from `isLocal`). Cost: one FlexSearch update (~2 ms p50 at 1M entries).
+   */
+  upsert(userId: UserId, localpart: string, serverName: string, displayName: string | null, avatarUrl: string | null, isLocal: boolean, flags = 0): void {
     const document = buildUserDocument(localpart, serverName, displayName)
     const tierDocuments = this.tiers.isFolded.length > 1 ? this.tiers.documentsOf(document) : undefined
     const entry: IndexedUser = { userId, document, hasDisplayName: displayName !== null, hasAvatar: avatarUrl !== null, isLocal, tierDocuments }
@@ -126,6 +160,7 @@ export class SearchIndex {
       const before = this.#users[id]
       this.#users[id] = entry
       this.#markChanged(id)
+      this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
       if (before !== undefined && sameLexemes(before.document, document)) return
       this.#flex.remove(id)
     } else {
@@ -133,6 +168,7 @@ export class SearchIndex {
       this.#idByUser.set(userId, id)
       this.#users[id] = entry
       this.#markChanged(id)
+      this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
     }
     this.#flex.add(id, indexTerms(tierDocuments ?? [document], this.#maxIndexedPrefix))
   }
@@ -145,14 +181,19 @@ export class SearchIndex {
     this.#users[id] = undefined
     this.#freeIds.push(id)
     this.#markChanged(id)
+    this.#flags[id] = 0
     this.#flex.remove(id)
   }
 
   #markChanged(id: number): void {
     if (id >= this.#changedAt.length) {
-      const grown = new Uint32Array(Math.max(id + 1, this.#changedAt.length * 2))
-      grown.set(this.#changedAt)
-      this.#changedAt = grown
+      const length = Math.max(id + 1, this.#changedAt.length * 2)
+      const changedAt = new Uint32Array(length)
+      changedAt.set(this.#changedAt)
+      this.#changedAt = changedAt
+      const flags = new Uint8Array(length)
+      flags.set(this.#flags)
+      this.#flags = flags
     }
     this.#changedAt[id] = ++this.#version
     this.#changeLog.push(id)

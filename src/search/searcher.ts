@@ -6,7 +6,8 @@ import { TopK } from './top-k.js'
 
 /** Decides whether a matching entry may be returned to this requester. */
 export interface CandidateFilter {
-  accepts(user: IndexedUser): boolean
+  /** `id` is the entry's dense id in the index searched (for `SearchIndex.flags`). */
+  accepts(id: number, user: IndexedUser): boolean
 }
 
 /** One page of ranked matches. */
@@ -120,7 +121,7 @@ export class Searcher {
         break
       }
       const user = index.user(id)
-      if (user === undefined || !filter.accepts(user)) continue
+      if (user === undefined || !filter.accepts(id, user)) continue
       if (accepted < limit) page.ids.push(id)
       accepted++
     }

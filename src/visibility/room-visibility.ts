@@ -26,6 +26,12 @@ export class RoomVisibility {
   readonly localMembers = new Map<RoomId, number>()
   readonly publicRooms = new Map<UserId, number>()
   readonly sharedRooms = new Map<UserId, number>()
+  /**
+   * Called when a user enters or leaves `inPublicRooms`, so a reader can
+   * mirror the bit (the search index does). Not called by `recount()`, after
+   * which readers re-read `isInPublicRoom`.
+   */
+  onPublicChange: ((userId: UserId, inPublicRoom: boolean) => void) | undefined
 
   constructor(rooms: Map<RoomId, RoomState>, registry: UserRegistry) {
     this.#rooms = rooms
@@ -83,7 +89,7 @@ export class RoomVisibility {
     const room = this.#rooms.get(roomId)
     if (room === undefined || !this.isServerIn(roomId)) return
     for (const member of room.joined.keys()) {
-      if (this.#registry.isIncluded(member)) this.#bump(this.publicRooms, member, isPublic ? 1 : -1)
+      if (this.#registry.isIncluded(member)) this.#bumpPublic(member, isPublic ? 1 : -1)
     }
   }
 
@@ -96,8 +102,10 @@ export class RoomVisibility {
         if (room !== undefined && this.isServerIn(roomId) && isRoomPublic(room)) count++
       }
     }
+    const before = this.publicRooms.has(userId)
     if (count === 0) this.publicRooms.delete(userId)
     else this.publicRooms.set(userId, count)
+    if (before !== count > 0) this.onPublicChange?.(userId, count > 0)
   }
 
   /**
@@ -154,6 +162,16 @@ export class RoomVisibility {
 
   /** Forget all counts and recount them from the rooms and the registry. */
   recount(): void {
+    const listener = this.onPublicChange
+    this.onPublicChange = undefined
+    try {
+      this.#recount()
+    } finally {
+      this.onPublicChange = listener
+    }
+  }
+
+  #recount(): void {
     this.roomsByUser.clear()
     this.localMembers.clear()
     this.publicRooms.clear()
@@ -174,10 +192,15 @@ export class RoomVisibility {
 
   // A member's contribution to the counters of one room the server is in.
   #countMember(room: RoomState, userId: UserId, delta: 1 | -1, dropped: UserId[]): void {
-    if (isRoomPublic(room) && this.#registry.isIncluded(userId)) this.#bump(this.publicRooms, userId, delta)
+    if (isRoomPublic(room) && this.#registry.isIncluded(userId)) this.#bumpPublic(userId, delta)
     if (!this.#registry.isLocal(userId)) {
       if (this.#bump(this.sharedRooms, userId, delta) === 0 && delta === -1) dropped.push(userId)
     }
+  }
+
+  #bumpPublic(userId: UserId, delta: 1 | -1): void {
+    const after = this.#bump(this.publicRooms, userId, delta)
+    if (after === (delta === 1 ? 1 : 0)) this.onPublicChange?.(userId, after > 0)
   }
 
   #bump(counts: Map<UserId, number>, userId: UserId, delta: 1 | -1): number {

@@ -71,7 +71,7 @@ function apply(index: SearchIndex, c: Change): void {
 }
 
 function filterOf(modulus: number, salt: number): CandidateFilter {
-  return { accepts: (user: IndexedUser) => (Number(user.userId.slice(2, user.userId.indexOf(':'))) * 31 + salt) % modulus === 0 }
+  return { accepts: (_id: number, user: IndexedUser) => (Number(user.userId.slice(2, user.userId.indexOf(':'))) * 31 + salt) % modulus === 0 }
 }
 
 type Search = Extract<Step, { kind: 'search' }>
@@ -93,7 +93,7 @@ function bruteForce(index: SearchIndex, s: Search): Page {
   const matches: { user: IndexedUser; score: number }[] = []
   for (let id = 0; id < index.idLimit; id++) {
     const user = index.user(id)
-    if (user === undefined || !matchesQuery(user.document, query) || !filter.accepts(user)) continue
+    if (user === undefined || !matchesQuery(user.document, query) || !filter.accepts(id, user)) continue
     matches.push({ user, score: synapseScore(user.document, query, user.hasDisplayName, user.hasAvatar, s.preferLocal && user.isLocal) })
   }
   matches.sort(
