@@ -45,6 +45,9 @@ export interface BenchResults {
     postgres?: EngineSummary
     sqlite?: EngineSummary
     ratios: { postgres?: Ratio; sqlite?: Ratio }
+    /** The same queries with the ranking cache dropped before each (absent in results before it existed). */
+    oursCold?: EngineSummary
+    coldRatios?: { postgres?: Ratio; sqlite?: Ratio }
   }
   /** Per-query latencies (µs; null where not run), for plots. */
   latencies: { class: string[]; ours: (number | null)[]; postgres?: (number | null)[]; sqlite?: (number | null)[] }

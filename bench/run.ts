@@ -105,12 +105,14 @@ for (let m = 0; m < MODES.length; m++) {
   ;(result as ReopenResult & { selected: number[] }).selected = selected
 }
 const oursLatency = queries.map(() => NaN)
+const oursColdLatency = queries.map(() => NaN)
 const oursIds: (string[] | null)[] = queries.map(() => null)
 const oursScores: (number[] | null)[] = queries.map(() => null)
 for (const r of reopenByMode) {
   const selected = (r as ReopenResult & { selected: number[] }).selected
   selected.forEach((qi, k) => {
     oursLatency[qi] = r.search.latencyUs[k]
+    oursColdLatency[qi] = r.search.coldLatencyUs[k]
     oursIds[qi] = r.search.ids[k]
     oursScores[qi] = r.search.scores[k]
   })
@@ -177,9 +179,9 @@ function engineSummary(latencyUs: number[], run?: EngineRun): EngineSummary {
   return { ran: all.n, errors: run?.errors ?? 0, ...(run?.firstError === undefined ? {} : { firstError: run.firstError }), all, byClass: byClass as Record<string, typeof all> }
 }
 
-function ratio(run: EngineRun): Ratio {
-  const common = (i: number): boolean => !Number.isNaN(run.latencyUs[i]) && run.ids[i] !== null && !Number.isNaN(oursLatency[i])
-  const ours = summarizeByClass(queries, Float64Array.from(oursLatency), common)
+function ratio(run: EngineRun, oursUs = oursLatency): Ratio {
+  const common = (i: number): boolean => !Number.isNaN(run.latencyUs[i]) && run.ids[i] !== null && !Number.isNaN(oursUs[i])
+  const ours = summarizeByClass(queries, Float64Array.from(oursUs), common)
   const theirs = summarizeByClass(queries, Float64Array.from(run.latencyUs), common)
   const byClass: Ratio['byClass'] = {}
   for (const c of QUERY_CLASSES) {
@@ -230,6 +232,8 @@ const results: BenchResults = {
     ...(pgRun === undefined ? {} : { postgres: engineSummary(pgRun.latencyUs, pgRun) }),
     ...(sqliteRun === undefined ? {} : { sqlite: engineSummary(sqliteRun.latencyUs, sqliteRun) }),
     ratios: { ...(pgRun === undefined ? {} : { postgres: { ...ratio(pgRun), ...(pgSameScores === undefined ? {} : { sameScores: pgSameScores }) } }), ...(sqliteRun === undefined ? {} : { sqlite: ratio(sqliteRun) }) },
+    oursCold: engineSummary(oursColdLatency),
+    coldRatios: { ...(pgRun === undefined ? {} : { postgres: ratio(pgRun, oursColdLatency) }), ...(sqliteRun === undefined ? {} : { sqlite: ratio(sqliteRun, oursColdLatency) }) },
   },
   latencies: {
     class: queries.map((q) => q.class),

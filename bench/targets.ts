@@ -6,9 +6,16 @@ const perSecond = (v: number): string => `${Math.round(v).toLocaleString('en')}/
 
 export function evaluateTargets(r: BenchResults): Target[] {
   const targets: Target[] = [
-    { name: 'search p50, in-process', target: '≤ 20 µs', value: formatMicros(r.search.ours.all.p50), ok: r.search.ours.all.p50 <= 20 },
-    { name: 'search p99, in-process', target: '≤ 1 ms', value: formatMicros(r.search.ours.all.p99), ok: r.search.ours.all.p99 <= 1000 },
+    { name: 'search p50, in-process (query seen before: ranking cached)', target: '≤ 20 µs', value: formatMicros(r.search.ours.all.p50), ok: r.search.ours.all.p50 <= 20 },
+    { name: 'search p99, in-process (query seen before: ranking cached)', target: '≤ 1 ms', value: formatMicros(r.search.ours.all.p99), ok: r.search.ours.all.p99 <= 1000 },
   ]
+  const cold = r.search.oursCold
+  if (cold !== undefined) {
+    targets.push(
+      { name: 'search p50, in-process (first sight: ranking built)', target: '≤ 20 µs', value: formatMicros(cold.all.p50), ok: cold.all.p50 <= 20 },
+      { name: 'search p99, in-process (first sight: ranking built)', target: '≤ 1 ms', value: formatMicros(cold.all.p99), ok: cold.all.p99 <= 1000 },
+    )
+  }
   if (r.http !== undefined) {
     targets.push({ name: `HTTP p99 at ${r.http.fixedRate.ratePerSecond.toLocaleString('en')} req/s`, target: '≤ 5 ms', value: formatMicros(r.http.fixedRate.latency.p99), ok: r.http.fixedRate.latency.p99 <= 5000 })
     targets.push({ name: 'HTTP saturation', target: '≥ 10,000 req/s', value: perSecond(r.http.saturation.requestsPerSecond), ok: r.http.saturation.requestsPerSecond >= 10_000 })
