@@ -12,15 +12,19 @@ export interface VisibilityModes {
   showLockedUsers: boolean
 }
 
+// Private-room checks answered by intersecting room sets before the filter
+// stamps every co-member of the requester's private rooms instead.
+const MAX_INTERSECTIONS = 16
+
 /**
  * Who `requester` may find (SPEC §3): users in a public room or sharing a
  * private room with them (everyone but themself with `searchAllUsers`),
  * local users only with `excludeRemoteUsers`, locked users only with
  * `showLockedUsers`. The first three come from the index's `EntryFlag`s by
- * dense id; "shares a private room" is answered, the first time a candidate
- * outside public rooms needs it, by stamping every co-member of the
- * requester's private rooms once (the sizes of those rooms), so each
- * candidate costs array reads. One instance per directory, `reset` per search.
+ * dense id; "shares a private room" is answered by intersecting the two
+ * users' room sets for the first few candidates outside public rooms, then
+ * by stamping every co-member of the requester's private rooms once (the
+ * sizes of those rooms), after which each candidate costs array reads. One instance per directory, `reset` per search.
  */
 export class VisibilityFilter implements CandidateFilter {
   #requester = '' as UserId
@@ -31,6 +35,7 @@ export class VisibilityFilter implements CandidateFilter {
   #sharers = new Uint32Array(0)
   #generation = 0
   #stamped = false
+  #intersections = 0
 
   reset(requester: UserId, modes: VisibilityModes, index: SearchIndex, visibility: RoomVisibility): this {
     this.#requester = requester
@@ -39,6 +44,7 @@ export class VisibilityFilter implements CandidateFilter {
     this.#index = index
     this.#visibility = visibility
     this.#stamped = false
+    this.#intersections = 0
     return this
   }
 
@@ -50,7 +56,11 @@ export class VisibilityFilter implements CandidateFilter {
     if (!showLockedUsers && (flags & EntryFlag.Locked) !== 0) return false
     if (searchAllUsers) return id !== this.#requesterId && user.userId !== this.#requester
     if ((flags & EntryFlag.InPublicRoom) !== 0) return true
-    if (!this.#stamped) this.#stampSharers(index)
+    if (!this.#stamped) {
+      // A few checks intersect room sets; a walk needing more stamps the co-members once.
+      if (this.#intersections++ < MAX_INTERSECTIONS) return (this.#visibility as RoomVisibility).sharesPrivateRoom(this.#requester, user.userId)
+      this.#stampSharers(index)
+    }
     return id < this.#sharers.length && this.#sharers[id] === this.#generation
   }
 
@@ -63,7 +73,7 @@ export class VisibilityFilter implements CandidateFilter {
     }
     const sharers = this.#sharers
     const generation = this.#generation
-    ;(this.#visibility as RoomVisibility).forEachPrivateSharer(this.#requester, (userId) => {
+    ;(this.#visibility as RoomVisibility).forEachPrivateSharerCandidate(this.#requester, (userId) => {
       const id = index.idOf(userId)
       if (id >= 0) sharers[id] = generation
     })

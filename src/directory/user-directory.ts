@@ -8,6 +8,7 @@ import type { RoomChange, RoomState, StateDelta } from '../rooms/index.js'
 import { DirectoryEntries, ProfileRefresher, STALE_REFRESH_DELAY_MS } from '../profiles/index.js'
 import type { Profile } from '../profiles/index.js'
 import { EntryFlag, SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
+import type { SearchQuery } from '../search/index.js'
 import type { IndexedUser } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
 import { RoomVisibility, UserRegistry } from '../visibility/index.js'
@@ -23,6 +24,9 @@ import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, Loca
 
 const MAX_REMEMBERED_TRANSACTIONS = 10_000
 const TRANSACTION_KEY_PREFIX = 'txn:'
+// Recent search terms kept parsed (terms up to 256 characters).
+const MAX_CACHED_QUERIES = 4096
+const MAX_CACHED_TERM_LENGTH = 256
 const CALLER_META_PREFIX = 'ext:'
 
 /**
@@ -50,6 +54,7 @@ export class UserDirectory {
   #index: SearchIndex
   readonly #searcher = new Searcher()
   readonly #filter = new VisibilityFilter()
+  readonly #queries = new Map<string, SearchQuery>()
   #position: number | null = null
   // Applied transaction ids, oldest first (a Map keeps insertion order).
   readonly #transactions = new Map<string, true>()
@@ -244,14 +249,13 @@ export class UserDirectory {
     if (typeof term !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `search term must be a string, got ${typeof term}`)
     if (!Number.isSafeInteger(limit) || limit < 0) throw new UserDirectoryError('M_INVALID_PARAM', `limit must be a non-negative integer, got ${JSON.stringify(limit)}`)
     if (!this.#options.enabled) return { limited: false, results: [] }
-    const query = buildSearchQuery(parseQueryWords(term))
+    const query = this.#parseQuery(term)
     const filter = this.#filter.reset(requester, this.#options, this.#index, this.#visibility)
     const page = this.#searcher.search(this.#index, query, limit, filter, this.#options.preferLocalUsers)
     const results: SearchResultItem[] = []
     for (const id of page.ids) {
       const user = this.#index.user(id) as IndexedUser
-      const entry = this.#entries.get(user.userId) as Profile
-      const item: SearchResultItem = { user_id: user.userId, display_name: entry.displayName, avatar_url: entry.avatarUrl }
+      const item: SearchResultItem = { user_id: user.userId, display_name: user.displayName, avatar_url: user.avatarUrl }
       if (options.explain === true) item.score = page.scores[id]
       results.push(item)
     }
@@ -265,6 +269,22 @@ export class UserDirectory {
    */
   clearSearchCache(): void {
     this.#index.rankedLists.clear()
+    this.#queries.clear()
+  }
+
+  // The query of a search term, from a small LRU of recent terms (parsing
+  // runs ICU word breaking and PostgreSQL's parser: several µs).
+  #parseQuery(term: string): SearchQuery {
+    if (term.length > MAX_CACHED_TERM_LENGTH) return buildSearchQuery(parseQueryWords(term))
+    let query = this.#queries.get(term)
+    if (query !== undefined) {
+      this.#queries.delete(term)
+    } else {
+      query = buildSearchQuery(parseQueryWords(term))
+      if (this.#queries.size >= MAX_CACHED_QUERIES) this.#queries.delete(this.#queries.keys().next().value as string)
+    }
+    this.#queries.set(term, query)
+    return query
   }
 
   /** The directory entry of a user, or null if they are not in the directory. */

@@ -25,7 +25,7 @@ export interface RankedList {
   readonly version: number
 }
 
-/** Cache size in list entries (13 bytes each): about 52 MB by default. */
+/** Cache size in list entries (13 bytes each; a list counts 16 more for its own overhead): about 52 MB by default. */
 export const DEFAULT_RANKED_LIST_CAPACITY = 4_000_000
 
 /** Least-recently-used lists by query key, bounded by their total length. */
@@ -38,7 +38,7 @@ export class RankedListCache {
     this.#capacity = capacity
   }
 
-  /** Entries held by all lists. */
+  /** Entries held by all lists, plus 16 per list. */
   get size(): number {
     return this.#size
   }
@@ -54,13 +54,13 @@ export class RankedListCache {
 
   set(key: string, list: RankedList): void {
     this.delete(key)
-    if (list.ids.length > this.#capacity) return
+    if (weight(list) > this.#capacity) return
     this.#lists.set(key, list)
-    this.#size += list.ids.length
+    this.#size += weight(list)
     for (const [oldest, old] of this.#lists) {
       if (this.#size <= this.#capacity) break
       this.#lists.delete(oldest)
-      this.#size -= old.ids.length
+      this.#size -= weight(old)
     }
   }
 
@@ -68,11 +68,15 @@ export class RankedListCache {
     const list = this.#lists.get(key)
     if (list === undefined) return
     this.#lists.delete(key)
-    this.#size -= list.ids.length
+    this.#size -= weight(list)
   }
 
   clear(): void {
     this.#lists.clear()
     this.#size = 0
   }
+}
+
+function weight(list: RankedList): number {
+  return list.ids.length + 16
 }

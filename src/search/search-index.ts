@@ -34,6 +34,9 @@ export const EntryFlag = {
 /** What the index keeps about one directory entry, by dense id. */
 export interface IndexedUser {
   userId: UserId
+  /** The profile as indexed (what a search returns). */
+  displayName: string | null
+  avatarUrl: string | null
   document: UserDocument
   hasDisplayName: boolean
   hasAvatar: boolean
@@ -154,7 +157,7 @@ export class SearchIndex {
   upsert(userId: UserId, localpart: string, serverName: string, displayName: string | null, avatarUrl: string | null, isLocal: boolean, flags = 0): void {
     const document = buildUserDocument(localpart, serverName, displayName)
     const tierDocuments = this.tiers.isFolded.length > 1 ? this.tiers.documentsOf(document) : undefined
-    const entry: IndexedUser = { userId, document, hasDisplayName: displayName !== null, hasAvatar: avatarUrl !== null, isLocal, tierDocuments }
+    const entry: IndexedUser = { userId, displayName, avatarUrl, document, hasDisplayName: displayName !== null, hasAvatar: avatarUrl !== null, isLocal, tierDocuments }
     let id = this.#idByUser.get(userId)
     if (id !== undefined) {
       const before = this.#users[id]

@@ -26,8 +26,6 @@ type Lists = readonly (readonly number[])[]
 
 const NO_LISTS: Lists = []
 
-// Queries scanning fewer candidates than this are ranked afresh each time.
-const MIN_CACHED_SCAN = 128
 // A new list sorts this many best matches; the rest waits for a walk that needs it.
 const SORTED_HEAD = 256
 // Lists are patched with at most this many changed entries (plus an eighth of their length), else rebuilt.
@@ -58,7 +56,6 @@ export class Searcher {
   #foldedLists: Lists = NO_LISTS
   #preferLocal = false
   #matched: number[] = []
-  #scanned = 0
   readonly #byRank = (a: number, b: number): number => (a === b ? 0 : this.#better(a, b) ? -1 : 1)
 
   constructor() {
@@ -86,7 +83,7 @@ export class Searcher {
     if (list === undefined) {
       list = this.#build(query, folded)
       if (list === undefined) return page
-      if (this.#scanned >= MIN_CACHED_SCAN) index.rankedLists.set(key, list)
+      index.rankedLists.set(key, list)
     }
     this.#walk(list, patch, limit, filter, page)
     return page
@@ -167,7 +164,6 @@ export class Searcher {
     // each candidate is then checked against the whole query.
     const version = index.version
     this.#matched.length = 0
-    this.#scanned = 0
     const generation = this.#nextGeneration()
     this.#offerAll(this.#lists, generation)
     this.#offerAll(this.#foldedLists, generation)
@@ -202,7 +198,6 @@ export class Searcher {
     const index = this.#index as SearchIndex
     for (let l = 0; l < lists.length; l++) {
       const list = lists[l]
-      this.#scanned += list.length
       for (let i = 0; i < list.length; i++) {
         const id = list[i]
         if (this.#seen[id] === generation) continue
@@ -298,9 +293,14 @@ export class Searcher {
   }
 }
 
-// The cache key of a query: its phrases and whether local users are boosted.
+const keys = new WeakMap<SearchQuery, string>()
+
+// The cache key of a query: its phrases and whether local users are boosted
+// (remembered per query object, which callers may reuse).
 function queryKey(query: SearchQuery, preferLocal: boolean): string {
-  return (preferLocal ? 'L' : 'A') + JSON.stringify(query.phrases)
+  let phrases = keys.get(query)
+  if (phrases === undefined) keys.set(query, (phrases = JSON.stringify(query.phrases)))
+  return (preferLocal ? 'L' : 'A') + phrases
 }
 
 function countIds(lists: Lists): number {

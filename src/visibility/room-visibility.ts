@@ -115,13 +115,26 @@ export class RoomVisibility {
    * rooms is visited once per room. Cost: the sizes of those rooms.
    */
   forEachPrivateSharer(requester: UserId, visit: (userId: UserId) => void): void {
+    this.#forEachPrivateMember(requester, (member) => {
+      if (this.#registry.isIncluded(member)) visit(member)
+    })
+  }
+
+  /**
+   * As `forEachPrivateSharer` without checking each member's inclusion, for
+   * callers that look members up among directory entries (all included):
+   * the inclusion rules cost a regex per appservice namespace.
+   */
+  forEachPrivateSharerCandidate(requester: UserId, visit: (userId: UserId) => void): void {
+    this.#forEachPrivateMember(requester, visit)
+  }
+
+  #forEachPrivateMember(requester: UserId, visit: (userId: UserId) => void): void {
     if (!this.#registry.isLocal(requester) || !this.#registry.isIncluded(requester)) return
     for (const roomId of this.roomsByUser.get(requester) ?? []) {
       const room = this.#rooms.get(roomId)
       if (room === undefined || isRoomPublic(room) || !this.isServerIn(roomId)) continue
-      for (const member of room.joined.keys()) {
-        if (member !== requester && this.#registry.isIncluded(member)) visit(member)
-      }
+      for (const member of room.joined.keys()) if (member !== requester) visit(member)
     }
   }
 
