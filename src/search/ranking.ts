@@ -3,4 +3,4 @@
 // plus the derived documents of the opt-in match tiers (text).
 export { buildUserDocument, buildSearchQuery, foldDocument, foldSearchQuery, infixDocument } from '../text/index.js'
 export type { UserDocument, SearchQuery } from '../text/index.js'
-export { matchesQuery, synapseScore } from './rank/index.js'
+export { matchesQuery, singleOperandScore, synapseScore } from './rank/index.js'

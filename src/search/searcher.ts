@@ -1,5 +1,5 @@
 import type { SearchQuery, UserDocument } from './ranking.js'
-import { foldSearchQuery, matchesQuery, synapseScore } from './ranking.js'
+import { foldSearchQuery, matchesQuery, singleOperandScore, synapseScore } from './ranking.js'
 import type { IndexedUser, SearchIndex } from './search-index.js'
 import type { RankedList } from './ranked-lists.js'
 import { TopK } from './top-k.js'
@@ -210,6 +210,16 @@ export class Searcher {
 
   // Scores `user` into the scratch arrays if it matches; false if not.
   #rank(id: number, user: IndexedUser): boolean {
+    const queries = this.#tierQueries
+    if (queries.length === 1 && queries[0].operands.length === 1) {
+      const score = singleOperandScore(user.document, queries[0].operands[0], user.hasDisplayName, user.hasAvatar, this.#preferLocal && user.isLocal)
+      if (score === -1) return false
+      if (!Number.isNaN(score)) {
+        this.#scores[id] = score
+        this.#tiers[id] = 0
+        return true
+      }
+    }
     const tier = this.#matchTier(user)
     if (tier < 0) return false
     const document = tier === 0 ? user.document : (user.tierDocuments as readonly UserDocument[])[tier]

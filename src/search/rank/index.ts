@@ -5,4 +5,4 @@
  */
 export { matchesQuery } from './match-query.js'
 export { tsRankCd } from './ts-rank-cd.js'
-export { synapseScore } from './synapse-score.js'
+export { singleOperandScore, synapseScore } from './synapse-score.js'
