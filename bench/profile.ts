@@ -3,7 +3,7 @@
 // profiler (the same .cpuprofile format as node --cpu-prof) runs only around
 // the operation, and the top functions by self time are printed.
 //
-//   node --max-old-space-size=8192 --import tsx bench/profile.ts --size 100k --what search|ingest|http|rebuild
+//   node --max-old-space-size=8192 --import tsx bench/profile.ts --size 100k --what search|search-cold|ingest|http|rebuild
 //
 // Profiles land in bench/.work/profiles/ (open them in Chrome DevTools).
 import { spawn } from 'node:child_process'
@@ -80,12 +80,19 @@ if (args.what === 'rebuild') {
     await dir.rebuild()
   })
 }
-if (args.what === 'search') {
+if (args.what === 'search' || args.what === 'search-cold') {
+  // search: repeated queries (rankings cached); search-cold: the cache dropped before each query.
+  const cold = args.what === 'search-cold'
   const plain = queries.map((q) => ({ requester: corpus.users[q.requester].userId, term: q.term, limit: q.limit }))
   for (const q of plain) await dir.search(q.requester, q.term, q.limit)
-  await profiled('search', async () => {
+  await profiled(args.what, async () => {
     const until = performance.now() + Number(args.seconds) * 1000
-    while (performance.now() < until) for (const q of plain) await dir.search(q.requester, q.term, q.limit)
+    while (performance.now() < until) {
+      for (const q of plain) {
+        if (cold) dir.clearSearchCache()
+        await dir.search(q.requester, q.term, q.limit)
+      }
+    }
   })
 }
 if (args.what === 'http') {
