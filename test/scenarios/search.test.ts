@@ -172,4 +172,33 @@ test('a term with no words finds nothing', async () => {
   for (const term of ['', '   ', '!!!', '@:', '-']) assert.equal(ids(await hs.search(alice, term)), [], JSON.stringify(term))
 })
 
+test('many candidates outside public rooms: only private-room co-members are found, before and after a leave, across repeated searches', async () => {
+  // More non-public candidates than the filter intersects (16) before it
+  // stamps the requester's co-members, and a ranking cached between searches.
+  const hs = await TestHomeserver.create()
+  const alice = await hs.registerUser('alice')
+  const lobby = await hs.createRoom(alice, { isPublic: false })
+  const shared: string[] = []
+  const strangers: string[] = []
+  for (let i = 0; i < 40; i++) {
+    const friend = await hs.registerUser(`pal${i}`, { displayName: `Pal ${i}` })
+    await hs.join(lobby, friend)
+    shared.push(friend)
+    const stranger = await hs.registerUser(`pall${i}`, { displayName: `Pal stranger ${i}` })
+    const elsewhere = await hs.createRoom(stranger, { isPublic: false })
+    void elsewhere
+    strangers.push(stranger)
+  }
+  assert.equal(ids(await hs.search(alice, 'pal', 100)).sort(), [...shared].sort())
+  assert.equal((await hs.search(alice, 'pal', 10)).results.length, 10)
+  assert.ok((await hs.search(alice, 'pal', 10)).limited)
+  await hs.leave(lobby, shared[0])
+  assert.equal(ids(await hs.search(alice, 'pal', 100)).sort(), shared.slice(1).sort(), 'after a leave')
+  // A stranger's public room makes them (and only them) visible.
+  const plaza = await hs.createRoom(strangers[3], { isPublic: true })
+  void plaza
+  assert.equal(ids(await hs.search(alice, 'pal', 100)).sort(), [...shared.slice(1), strangers[3]].sort(), 'after a public room')
+  assert.equal(ids(await hs.search(strangers[5], 'pal', 100)), [strangers[3]], 'a stranger sees only public-room users')
+})
+
 test.run()
