@@ -11,7 +11,9 @@
  * changes the list is rebuilt instead. Only the head of a list is sorted at
  * build time: the rest (all ranked below the head) is sorted the first time
  * a walk reaches it, which only happens for requesters who can see few of
- * the matches.
+ * the matches. The cache keeps only the sorted head of a long list (a walk
+ * that runs past it rebuilds the full list for that search), so a directory
+ * of a million users caches thousands of queries in a few tens of MB.
  */
 export interface RankedList {
   /** Matching dense ids: `[0, sorted)` in rank order, `[sorted, length)` unordered and ranked below them. */
@@ -23,6 +25,8 @@ export interface RankedList {
   sorted: number
   /** The index version the list reflects. */
   readonly version: number
+  /** False when only the best matches are kept (a cached head): a walk past its end needs the full list. */
+  readonly complete: boolean
 }
 
 /** Cache size in list entries (13 bytes each; a list counts 16 more for its own overhead): about 52 MB by default. */

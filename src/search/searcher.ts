@@ -26,8 +26,9 @@ type Lists = readonly (readonly number[])[]
 
 const NO_LISTS: Lists = []
 
-// A new list sorts this many best matches; the rest waits for a walk that needs it.
-const SORTED_HEAD = 256
+// A new list sorts this many best matches; the rest waits for a walk that
+// needs it. The cache keeps only this head of a longer list.
+const SORTED_HEAD = 1024
 // Lists are patched with at most this many changed entries (plus an eighth of their length), else rebuilt.
 const MAX_PATCH = 256
 
@@ -83,16 +84,21 @@ export class Searcher {
     if (list === undefined) {
       list = this.#build(query, folded)
       if (list === undefined) return page
-      index.rankedLists.set(key, list)
+      index.rankedLists.set(key, list.sorted === list.ids.length ? list : head(list))
     }
-    this.#walk(list, patch, limit, filter, page)
+    if (!this.#walk(list, patch, limit, filter, page)) {
+      // The cached head ran out before limit + 1 visible users: rank everything for this search.
+      const full = this.#build(query, folded) as RankedList
+      page.ids.length = 0
+      this.#walk(full, [], limit, filter, page)
+    }
     return page
   }
 
   // Best first through the list (skipping entries changed since it was
   // built) merged with the changed entries' fresh ranking, until limit + 1
-  // accepted: `limited` needs no more.
-  #walk(list: RankedList, patch: readonly number[], limit: number, filter: CandidateFilter, page: RankedPage): void {
+  // accepted: `limited` needs no more. False if an incomplete list ran out first.
+  #walk(list: RankedList, patch: readonly number[], limit: number, filter: CandidateFilter, page: RankedPage): boolean {
     const index = this.#index as SearchIndex
     const want = limit + 1
     const { ids, scores, tiers } = list
@@ -105,6 +111,7 @@ export class Searcher {
         i++
         if (i === list.sorted && i < ids.length) this.#sortRest(list)
       }
+      if (i === ids.length && !list.complete) return false
       let id: number
       if (i < ids.length) {
         id = ids[i]
@@ -123,6 +130,7 @@ export class Searcher {
       accepted++
     }
     page.total = accepted
+    return true
   }
 
   // Sorts the unordered tail of a list, now that a walk needs it.
@@ -171,7 +179,7 @@ export class Searcher {
     const n = matched.length
     const ids = new Uint32Array(n)
     let sorted = n
-    if (n <= SORTED_HEAD * 4) {
+    if (n <= SORTED_HEAD) {
       ids.set(matched)
       ids.sort(this.#byRank)
     } else {
@@ -191,7 +199,7 @@ export class Searcher {
       scores[i] = this.#scores[ids[i]]
       tiers[i] = this.#tiers[ids[i]]
     }
-    return { ids, scores, tiers, sorted, version }
+    return { ids, scores, tiers, sorted, version, complete: true }
   }
 
   #offerAll(lists: Lists, generation: number): void {
@@ -301,6 +309,11 @@ export class Searcher {
     }
     return this.#generation
   }
+}
+
+// The sorted head of a long list, for the cache.
+function head(list: RankedList): RankedList {
+  return { ids: list.ids.slice(0, list.sorted), scores: list.scores.slice(0, list.sorted), tiers: list.tiers.slice(0, list.sorted), sorted: list.sorted, version: list.version, complete: false }
 }
 
 const keys = new WeakMap<SearchQuery, string>()

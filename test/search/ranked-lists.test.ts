@@ -16,8 +16,8 @@ const test = suite('src/search/ranked-lists.ts')
 const RUNS = Math.max(20, Math.floor(propertyRuns() / 4))
 
 // Few first names and surnames, so one- and two-letter prefixes have
-// hundreds of matches (heads of 256 sorted, tails sorted when a walk
-// reaches them).
+// hundreds of matches and 'u' all 1,500 (lists over 1,024 matches have a
+// sorted head, which alone is cached, and a tail sorted when a walk reaches it).
 const FIRST = ['al', 'alice', 'alina', 'bob', 'bo', 'émile', 'emil', 'ivan', 'иван', 'amy']
 const LAST = ['smith', 'sm', 'adams', 'ali', 'bo', 'müller', 'иванов', null]
 const POPULATION = 1500
@@ -124,6 +124,19 @@ test('searches with cached lists equal a brute-force ranking, across changes', (
     // No shrinking: each run builds a 1,500-entry index, and the failing step is named in the message.
     { numRuns: RUNS, endOnFailure: true },
   )
+})
+
+test('a walk past a cached head ranks the full list again for that search', () => {
+  const index = new SearchIndex()
+  for (let n = 0; n < 1500; n++) apply(index, { kind: 'upsert', user: n, first: n % FIRST.length, last: n % LAST.length, avatar: n % 3 === 0 })
+  const searcher = new Searcher()
+  const first: Search = { kind: 'search', term: 'u', limit: 10, modulus: 1, salt: 0, preferLocal: false }
+  assert.equal(run(index, searcher, first), bruteForce(index, first))
+  assert.is(index.rankedLists.size, 1024 + 16, 'only the head of the 1,500 matches is cached')
+  // One user in 400 visible: the ten best lie beyond the cached head.
+  const sparse: Search = { ...first, modulus: 400, salt: 5 }
+  assert.equal(run(index, searcher, sparse), bruteForce(index, sparse))
+  assert.is(bruteForce(index, sparse).users.length, 4)
 })
 
 test('the cache is bounded by its capacity, least recently used out first', () => {
