@@ -54,7 +54,7 @@ export class VisibilityFilter implements CandidateFilter {
     const { excludeRemoteUsers, showLockedUsers, searchAllUsers } = this.#modes
     if (excludeRemoteUsers && (flags & EntryFlag.Local) === 0) return false
     if (!showLockedUsers && (flags & EntryFlag.Locked) !== 0) return false
-    if (searchAllUsers) return id !== this.#requesterId && user.userId !== this.#requester
+    if (searchAllUsers) return id !== this.#requesterId
     if ((flags & EntryFlag.InPublicRoom) !== 0) return true
     if (!this.#stamped) {
       // A few checks intersect room sets; a walk needing more stamps the co-members once.

@@ -106,11 +106,7 @@ export class Searcher {
     let j = 0
     let accepted = 0
     while (accepted < want) {
-      if (i === list.sorted && i < ids.length) this.#sortRest(list)
-      while (i < ids.length && index.changedAt(ids[i]) > list.version) {
-        i++
-        if (i === list.sorted && i < ids.length) this.#sortRest(list)
-      }
+      i = this.#skipChanged(list, i)
       if (i === ids.length && !list.complete) return false
       let id: number
       if (i < ids.length) {
@@ -131,6 +127,17 @@ export class Searcher {
     }
     page.total = accepted
     return true
+  }
+
+  // The first position from `i` whose entry is unchanged since the list was
+  // built (or the end), sorting the tail when the walk reaches it.
+  #skipChanged(list: RankedList, i: number): number {
+    const index = this.#index as SearchIndex
+    for (; i < list.ids.length; i++) {
+      if (i === list.sorted) this.#sortRest(list)
+      if (index.changedAt(list.ids[i]) <= list.version) break
+    }
+    return i
   }
 
   // Sorts the unordered tail of a list, now that a walk needs it.

@@ -109,27 +109,15 @@ export class RoomVisibility {
   }
 
   /**
-   * Calls `visit` for every user M with a triple `(requester, M, room)`:
-   * included members of the private rooms (the server in them) that the
-   * requester, a local included user, is joined to. A user sharing several
-   * rooms is visited once per room. Cost: the sizes of those rooms.
-   */
-  forEachPrivateSharer(requester: UserId, visit: (userId: UserId) => void): void {
-    this.#forEachPrivateMember(requester, (member) => {
-      if (this.#registry.isIncluded(member)) visit(member)
-    })
-  }
-
-  /**
-   * As `forEachPrivateSharer` without checking each member's inclusion, for
-   * callers that look members up among directory entries (all included):
-   * the inclusion rules cost a regex per appservice namespace.
+   * Calls `visit` for every member of the private rooms (the server in them)
+   * that the requester, a local included user, is joined to: the users M of
+   * triples `(requester, M, room)` once the caller drops the excluded ones.
+   * Inclusion is not checked per member (it costs a regex per appservice
+   * namespace): callers that look members up among directory entries, all
+   * included, need not. A user sharing several rooms is visited once per
+   * room. Cost: the sizes of those rooms.
    */
   forEachPrivateSharerCandidate(requester: UserId, visit: (userId: UserId) => void): void {
-    this.#forEachPrivateMember(requester, visit)
-  }
-
-  #forEachPrivateMember(requester: UserId, visit: (userId: UserId) => void): void {
     if (!this.#registry.isLocal(requester) || !this.#registry.isIncluded(requester)) return
     for (const roomId of this.roomsByUser.get(requester) ?? []) {
       const room = this.#rooms.get(roomId)

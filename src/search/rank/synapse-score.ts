@@ -8,7 +8,7 @@
 import { lowerBoundPgText } from '../../text/index.js'
 import type { SearchQuery } from '../../text/index.js'
 import type { UserDocument } from '../../text/index.js'
-import { tsRankCd } from './ts-rank-cd.js'
+import { INVERSE_WEIGHTS, tsRankCd } from './ts-rank-cd.js'
 
 /**
  * A matching user's score exactly as Synapse's PostgreSQL query computes it
@@ -26,9 +26,6 @@ export function synapseScore(
   const prefix = tsRankCd(doc, q, true)
   return profile * (3 * exact + prefix) * (isLocalBoosted ? 2.0 : 1.0)
 }
-
-// 1 / weight per weight code (D, C, B, A), as ts-rank-cd.ts sums them.
-const INVERSE_WEIGHTS = [1 / Math.fround(0.1), 1 / Math.fround(0.1), 1 / Math.fround(0.9), 1 / Math.fround(1.0)]
 
 /**
  * `synapseScore` for a one-operand query (one word that is one lexeme, the

@@ -18,7 +18,7 @@ import { scratch } from './scratch.js'
 
 // 1 / weight per weight code (D, C, B, A), the weights being float4 as
 // PostgreSQL reads the array literal.
-const INVERSE_WEIGHTS = [1 / Math.fround(0.1), 1 / Math.fround(0.1), 1 / Math.fround(0.9), 1 / Math.fround(1.0)]
+export const INVERSE_WEIGHTS = [1 / Math.fround(0.1), 1 / Math.fround(0.1), 1 / Math.fround(0.9), 1 / Math.fround(1.0)]
 const LEXEME_BITS = 2 ** 21
 
 // Sort key of a doc entry: position, then weight, then lexeme (compareDocR).
