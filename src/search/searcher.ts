@@ -174,8 +174,8 @@ export class Searcher {
     const index = this.#index as SearchIndex
     if (!this.#chooseDriver(index, query, folded)) return undefined
     // Every match has a lexeme (or, in an opt-in tier, a folded lexeme or
-    // suffix, all indexed) starting with the driver word's longest lexeme or
-    // its folded form, so the driver's lists are a superset of the matches;
+    // suffix, all indexed) starting with the driver lexeme or its folded
+    // form, so the driver's lists are a superset of the matches;
     // each candidate is then checked against the whole query.
     const version = index.version
     this.#matched.length = 0
@@ -269,27 +269,30 @@ export class Searcher {
     return ua.userId < ub.userId
   }
 
-  // The candidate lists of the most selective word: for each word, its
-  // longest lexeme (and that lexeme folded, when the folded query differs);
-  // of those words, the one with the fewest candidates. False if none.
+  // The candidate lists of the most selective lexeme: every lexeme of every
+  // word must be matched by a document lexeme it prefixes, so each one's
+  // lists (with its folded form's, when the folded query differs) are a
+  // superset of the matches; take the one with the fewest ids. (A user id
+  // parses to its localpart and its server name: the server name alone
+  // lists most of the directory.) False if no word has a lexeme.
   #chooseDriver(index: SearchIndex, query: SearchQuery, folded: SearchQuery): boolean {
     let bestCount = Infinity
     this.#lists = NO_LISTS
     this.#foldedLists = NO_LISTS
     for (let p = 0; p < query.phrases.length; p++) {
       const phrase = query.phrases[p]
-      let longest = 0
-      for (let j = 1; j < phrase.length; j++) if (phrase[j].length > phrase[longest].length) longest = j
-      const lexeme = phrase[longest]
-      if (lexeme === '') continue
-      const lists = index.candidates(lexeme)
-      const foldedLexeme = folded.phrases[p][longest]
-      const foldedLists = foldedLexeme === lexeme ? NO_LISTS : index.candidates(foldedLexeme)
-      const count = countIds(lists) + countIds(foldedLists)
-      if (count < bestCount) {
-        this.#lists = lists
-        this.#foldedLists = foldedLists
-        bestCount = count
+      for (let j = 0; j < phrase.length; j++) {
+        const lexeme = phrase[j]
+        if (lexeme === '') continue
+        const lists = index.candidates(lexeme)
+        const foldedLexeme = folded.phrases[p][j]
+        const foldedLists = foldedLexeme === lexeme ? NO_LISTS : index.candidates(foldedLexeme)
+        const count = countIds(lists) + countIds(foldedLists)
+        if (count < bestCount) {
+          this.#lists = lists
+          this.#foldedLists = foldedLists
+          bestCount = count
+        }
       }
     }
     return bestCount !== Infinity

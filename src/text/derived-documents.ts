@@ -4,6 +4,7 @@
 // ts_rank_cd run on them unchanged. Built at ingest, never per query.
 import { foldText } from './fold-text.js'
 import { comparePgText } from './pg-text-order.js'
+import { packDocument } from './pg-tsvector.js'
 import type { UserDocument } from './pg-tsvector.js'
 
 /**
@@ -49,16 +50,7 @@ function deriveDocument(doc: UserDocument, variants: Variants): UserDocument {
   if (!changed) return doc
   const lexemes = [...positionsByLexeme.keys()].sort(comparePgText)
   const lists = lexemes.map((lexeme) => uniquePositions(positionsByLexeme.get(lexeme) as number[]))
-  const positionStart = new Uint32Array(lexemes.length + 1)
-  let total = 0
-  for (let i = 0; i < lexemes.length; i++) {
-    positionStart[i] = total
-    total += lists[i].length
-  }
-  positionStart[lexemes.length] = total
-  const positions = new Uint16Array(total)
-  for (let i = 0; i < lexemes.length; i++) positions.set(lists[i], positionStart[i])
-  return { lexemes, positionStart, positions }
+  return packDocument(lexemes, lists)
 }
 
 function uniquePositions(packed: number[]): number[] {

@@ -18,10 +18,13 @@ const RUNS = Math.max(20, Math.floor(propertyRuns() / 4))
 // Few first names and surnames, so one- and two-letter prefixes have
 // hundreds of matches and 'u' all 1,500 (lists over 1,024 matches have a
 // sorted head, which alone is cached, and a tail sorted when a walk reaches it).
-const FIRST = ['al', 'alice', 'alina', 'bob', 'bo', 'émile', 'emil', 'ivan', 'иван', 'amy']
-const LAST = ['smith', 'sm', 'adams', 'ali', 'bo', 'müller', 'иванов', null]
+// Names longer than the index's 6-character prefixes ('alexandra',
+// 'alexandrova') make the longer terms match through checked prefixes.
+const FIRST = ['al', 'alice', 'alina', 'bob', 'bo', 'émile', 'emil', 'ivan', 'иван', 'amy', 'alexandra', 'alexander']
+const LAST = ['smith', 'sm', 'adams', 'ali', 'bo', 'müller', 'иванов', 'alexandrova', null]
 const POPULATION = 1500
-const TERMS = ['u', 'te', 'a', 'al', 'ali', 'b', 'bo', 'e', 'émi', 'и', 'al sm', 'sm', 'u1', 'alice smith', 'zz']
+// '@u1:test' is one word of two lexemes, 'u1' and the server name 'test'.
+const TERMS = ['u', 'te', 'a', 'al', 'ali', 'b', 'bo', 'e', 'émi', 'и', 'al sm', 'sm', 'u1', 'alice smith', 'zz', 'alexand', 'alexandra', 'alexandrov', '@u1:test', 'u12 test']
 
 interface Change {
   kind: 'upsert' | 'remove'

@@ -53,4 +53,20 @@ test('a long infix beyond the indexed term length is still found and checked exa
   assert.equal(search(index, 'supercalifragilis').users, ['@l1:test'])
 })
 
+test('terms longer than the indexed prefixes find exactly the names they prefix', () => {
+  const index = indexOf({ accentInsensitive: false, infixMatch: false }, { n1: 'Alexandra', n2: 'Alexander', n3: 'Alexis', n4: 'Alexandrina Alexandrova' })
+  assert.equal(search(index, 'alexand').users.sort(), ['@n1:test', '@n2:test', '@n4:test'])
+  assert.equal(search(index, 'alexandr').users.sort(), ['@n1:test', '@n4:test'])
+  assert.equal(search(index, 'alexandra').users, ['@n1:test'])
+  assert.equal(search(index, 'alexandrov').users, ['@n4:test'])
+  assert.equal(search(index, 'alexandrovna').total, 0)
+})
+
+test("a user id is found by its localpart even though its server name lists everyone", () => {
+  const index = indexOf({ accentInsensitive: false, infixMatch: false }, { bob: 'Bob', bobby: null, alice: 'Alice' })
+  assert.equal(search(index, '@bob:test').users, ['@bob:test', '@bobby:test'])
+  assert.equal(search(index, '@bob:tes').users, ['@bob:test', '@bobby:test'])
+  assert.equal(search(index, '@bob:other').total, 0)
+})
+
 test.run()
