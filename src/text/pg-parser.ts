@@ -30,31 +30,44 @@ const ASCII_CLASSES = Uint8Array.from({ length: 128 }, (_, cp) => classify(cp))
 /**
  * The input as code points, their classes (plus a 0 class at the end, for
  * EOF) and each code point's UTF-16 offset in the string (plus the length).
+ * The arrays are scratch buffers that may be longer than the input: read
+ * only below `length` (`classes` and `offsets` up to `length` included).
+ * Valid until the next `toParserInput` call.
  */
 export interface ParserInput {
+  readonly length: number
   readonly codePoints: Int32Array
   readonly classes: Uint8Array
   readonly offsets: Int32Array
 }
 
-/** Splits a string into code points and classifies them. Lone surrogates count as letters. */
+// One input at a time: parsing is synchronous and never nests across texts,
+// so the buffers are reused (a fresh typed array per text cost more than
+// the parse, with three texts per user at ingest).
+let scratch = { codePoints: new Int32Array(256), classes: new Uint8Array(257), offsets: new Int32Array(257) }
+
+/**
+ * Splits a string into code points and classifies them. Lone surrogates
+ * count as letters. The result borrows module scratch buffers: use it
+ * before the next call.
+ */
 export function toParserInput(text: string): ParserInput {
-  const codePoints = new Int32Array(text.length)
-  const offsets = new Int32Array(text.length + 1)
+  if (scratch.codePoints.length < text.length) {
+    const size = Math.max(text.length, scratch.codePoints.length * 2)
+    scratch = { codePoints: new Int32Array(size), classes: new Uint8Array(size + 1), offsets: new Int32Array(size + 1) }
+  }
+  const { codePoints, classes, offsets } = scratch
   let n = 0
   for (let i = 0; i < text.length; i++) {
     const cp = text.codePointAt(i) as number
     offsets[n] = i
     if (cp > 0xffff) i++
-    codePoints[n++] = cp
+    codePoints[n] = cp
+    classes[n++] = cp < 128 ? ASCII_CLASSES[cp] : ALPHA
   }
   offsets[n] = text.length
-  const classes = new Uint8Array(n + 1)
-  for (let i = 0; i < n; i++) {
-    const cp = codePoints[i]
-    classes[i] = cp < 128 ? ASCII_CLASSES[cp] : ALPHA
-  }
-  return { codePoints: codePoints.subarray(0, n), classes, offsets: offsets.subarray(0, n + 1) }
+  classes[n] = 0
+  return { length: n, codePoints, classes, offsets }
 }
 
 // Tags whose content the parser skips (SpecialTags), compared case-insensitively.
@@ -83,6 +96,21 @@ interface Budget {
   depth: number
 }
 
+interface Stacks {
+  pos: Int32Array<ArrayBuffer>
+  tokLen: Int32Array<ArrayBuffer>
+  state: Int32Array<ArrayBuffer>
+  pushedAt: Int32Array<ArrayBuffer>
+}
+
+function newStacks(size: number): Stacks {
+  return { pos: new Int32Array(size), tokLen: new Int32Array(size), state: new Int32Array(size), pushedAt: new Int32Array(size) }
+}
+
+// Position stacks by look-ahead level, reused by every parse: parsers at one
+// level never overlap (a look-ahead runs to its answer before the next).
+const STACKS: Stacks[] = []
+
 /**
  * One parser over `input` from code point `offset`: {@link next} returns the
  * tokens one by one, as `prsd_nexttoken` does. Sub-parsers (the host and URL
@@ -94,11 +122,12 @@ class Parser {
   readonly #cls: Uint8Array
   readonly #base: number
   readonly #len: number
+  readonly #level: number
   // The position stack: one frame per saved guess, top at depth - 1.
-  #pos: Int32Array<ArrayBuffer> = new Int32Array(16)
-  #tokLen: Int32Array<ArrayBuffer> = new Int32Array(16)
-  #state: Int32Array<ArrayBuffer> = new Int32Array(16)
-  #pushedAt: Int32Array<ArrayBuffer> = new Int32Array(16)
+  #pos: Int32Array<ArrayBuffer>
+  #tokLen: Int32Array<ArrayBuffer>
+  #state: Int32Array<ArrayBuffer>
+  #pushedAt: Int32Array<ArrayBuffer>
   #depth = 1
   #ignore = false
   wantHost = false
@@ -108,13 +137,22 @@ class Parser {
 
   readonly #budget: Budget
 
-  constructor(input: ParserInput, offset: number, startState: number, budget: Budget) {
+  /** `level` is the look-ahead nesting (0 for the top parser): it picks the pooled stack. */
+  constructor(input: ParserInput, offset: number, startState: number, budget: Budget, level: number) {
+    this.#level = level
+    const stacks = (STACKS[level] ??= newStacks(16))
+    this.#pos = stacks.pos
+    this.#tokLen = stacks.tokLen
+    this.#state = stacks.state
+    this.#pushedAt = stacks.pushedAt
+    this.#pos[0] = 0
+    this.#tokLen[0] = 0
     this.#budget = budget
     this.#input = input
     this.#cps = input.codePoints
     this.#cls = input.classes
     this.#base = offset
-    this.#len = input.codePoints.length - offset
+    this.#len = input.length - offset
     this.#state[0] = startState
     this.#pushedAt[0] = -1
   }
@@ -136,15 +174,16 @@ class Parser {
   }
 
   #grow(): void {
-    const grown = (from: Int32Array): Int32Array<ArrayBuffer> => {
-      const bigger = new Int32Array(from.length * 2)
-      bigger.set(from)
-      return bigger
-    }
-    this.#pos = grown(this.#pos)
-    this.#tokLen = grown(this.#tokLen)
-    this.#state = grown(this.#state)
-    this.#pushedAt = grown(this.#pushedAt)
+    const stacks = newStacks(this.#pos.length * 2)
+    stacks.pos.set(this.#pos)
+    stacks.tokLen.set(this.#tokLen)
+    stacks.state.set(this.#state)
+    stacks.pushedAt.set(this.#pushedAt)
+    STACKS[this.#level] = stacks
+    this.#pos = stacks.pos
+    this.#tokLen = stacks.tokLen
+    this.#state = stacks.state
+    this.#pushedAt = stacks.pushedAt
   }
 
   #dropBelowTop(count: number): void {
@@ -190,7 +229,7 @@ class Parser {
       this.#budget.steps = -1
       return false
     }
-    const sub = new Parser(this.#input, this.#base + at, S.Base, this.#budget)
+    const sub = new Parser(this.#input, this.#base + at, S.Base, this.#budget, this.#level + 1)
     if (state !== S.Base) sub.pushState(state)
     sub.wantHost = wantHost
     this.#budget.depth++
@@ -281,7 +320,7 @@ class Parser {
  * quadratically); past the cap the remaining text yields no tokens.
  */
 export function parseTokens(input: ParserInput, onToken: (type: number, start: number, end: number) => void): void {
-  const budget: Budget = { steps: STEPS_BASE + STEPS_PER_CODE_POINT * input.codePoints.length, depth: 0 }
-  const parser = new Parser(input, 0, S.Base, budget)
+  const budget: Budget = { steps: STEPS_BASE + STEPS_PER_CODE_POINT * input.length, depth: 0 }
+  const parser = new Parser(input, 0, S.Base, budget, 0)
   while (parser.next()) onToken(parser.tokenType, parser.tokenStart, parser.tokenStart + parser.tokenLength)
 }
