@@ -31,7 +31,7 @@ export function machineInfo(extra: Record<string, string>): Record<string, strin
     cpu: `${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
     os: `Linux ${release()}`,
-    node: process.version,
+    node: `${process.version} (${process.execArgv.filter((a) => a.startsWith('--max-')).join(' ')})`,
     flexsearch: packageVersion('flexsearch'),
     lmdb: packageVersion('lmdb'),
     'better-sqlite3': packageVersion('better-sqlite3'),

@@ -36,7 +36,7 @@ export async function runReopen(plan: ReopenPlan, workDir: string, heapMiB: numb
   const outPath = join(workDir, `reopen-${plan.mode.name}.out.json`)
   writeFileSync(planPath, JSON.stringify(plan))
   const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`]
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, '--expose-gc', ...profile, '--import', 'tsx', join(import.meta.dirname, 'reopen.ts'), planPath, outPath], { stdio: 'inherit' })
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, '--max-semi-space-size=64', '--expose-gc', ...profile, '--import', 'tsx', join(import.meta.dirname, 'reopen.ts'), planPath, outPath], { stdio: 'inherit' })
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
   if (code !== 0) throw new Error(`reopen (${plan.mode.name}) exited with ${code}`)
   return JSON.parse(readFileSync(outPath, 'utf8')) as ReopenResult
