@@ -33,8 +33,8 @@ if (only === undefined) {
   for (let i = 0; i < settings.length; i++) {
     process.stdout.write(execFileSync(process.execPath, [...process.execArgv, import.meta.filename, String(i)], { encoding: 'utf8' }))
   }
-}
-for (const [name, options] of only === undefined ? [] : [settings[Number(only)]]) {
+} else {
+  const [name, options] = settings[Number(only)]
   collectGarbage()
   const before = process.memoryUsage().heapUsed
   const index = new SearchIndex(options)

@@ -79,8 +79,8 @@ export interface UserDirectoryOptions {
    *
    * Default false. Cost: each user keeps a second document holding every
    * suffix of their lexemes (about 35 strings per user on the snapshot
-   * corpus), and each suffix becomes a FlexSearch term (cut to 8 characters)
-   * whose prefixes are all stored: about 3× the default index's heap and
+   * corpus), and each suffix becomes a FlexSearch term (cut to 6 characters)
+   * whose prefixes are all stored: about 3.6× the default index's heap and
    * about 4× its mean query time there (README). Short terms match, and
    * rank, many more users.
    */

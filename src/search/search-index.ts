@@ -13,11 +13,9 @@ import type { UserDocument } from './ranking.js'
 // against the document afterwards (the scorer does that check anyway).
 // Measured at 1M bench users: 24 characters cost 1,115 B of heap per user
 // and 29 s to add everyone; 6 characters 426 B and 10 s, while the bench
-// query mix's candidates grow by 1.8% on average (bench/README).
+// query mix's candidates grow by 1.8% on average (bench/index-cap.ts). The
+// infix tier's suffixes are cut the same way.
 const MAX_INDEXED_PREFIX = 6
-// With infix matching every suffix is a term too, each with all its
-// prefixes: the same cap bounds a lexeme's keys to 6 per suffix.
-const MAX_INDEXED_PREFIX_WITH_INFIX = 6
 // Changed ids kept for patching cached rankings; older lists are rebuilt.
 const CHANGE_LOG_KEEP = 1 << 15
 
@@ -73,7 +71,6 @@ export class SearchIndex {
   readonly #freeIds: number[] = []
   /** The match tiers every entry is indexed for. */
   readonly tiers: MatchTiers
-  readonly #maxIndexedPrefix: number
   #version = 0
   #changedAt = new Uint32Array(1024)
   #flags = new Uint8Array(1024)
@@ -85,13 +82,12 @@ export class SearchIndex {
   /**
    * `options` turns on the opt-in tiers (default: Synapse's single tier).
    * Cost with `infixMatch`: every suffix of a lexeme becomes a FlexSearch
-   * term, whose forward tokenizer stores each of its prefixes, so the
-   * index grows with the square of lexeme length (see `UserDirectoryOptions`).
+   * term, whose forward tokenizer stores each of its (at most 6) prefixes,
+   * so a lexeme costs up to 6 keys per character (see `UserDirectoryOptions`).
    */
   constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }, rankedListCapacity?: number) {
     this.rankedLists = new RankedListCache(rankedListCapacity)
     this.tiers = matchTiers(options)
-    this.#maxIndexedPrefix = options.infixMatch ? MAX_INDEXED_PREFIX_WITH_INFIX : MAX_INDEXED_PREFIX
     const { Index } = flexsearch as unknown as { Index: new (options: object) => FlexIndex }
     this.#flex = new Index({
       tokenize: 'forward',
@@ -176,7 +172,7 @@ export class SearchIndex {
       this.#markChanged(id)
       this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
     }
-    this.#flex.add(id, indexTerms(tierDocuments ?? [document], this.#maxIndexedPrefix))
+    this.#flex.add(id, indexTerms(tierDocuments ?? [document]))
   }
 
   /** Removes the entry of `userId`, if indexed. */
@@ -215,13 +211,13 @@ export class SearchIndex {
    * arrays are FlexSearch's own; read them, never sort or mutate them.
    */
   candidates(prefix: string): readonly (readonly number[])[] {
-    return this.#flex.search(prefix.slice(0, this.#maxIndexedPrefix), { resolve: false }).result
+    return this.#flex.search(prefix.slice(0, MAX_INDEXED_PREFIX), { resolve: false }).result
   }
 }
 
-function indexTerms(documents: readonly UserDocument[], maxLength: number): string {
+function indexTerms(documents: readonly UserDocument[]): string {
   const terms = new Set<string>()
-  for (const document of documents) for (const lexeme of document.lexemes) terms.add(lexeme.slice(0, maxLength))
+  for (const document of documents) for (const lexeme of document.lexemes) terms.add(lexeme.slice(0, MAX_INDEXED_PREFIX))
   return [...terms].join(' ')
 }
 
