@@ -69,4 +69,17 @@ test("a user id is found by its localpart even though its server name lists ever
   assert.equal(search(index, '@bob:other').total, 0)
 })
 
+test('a two-word query over hundreds of candidates per word (the intersecting build) finds exactly the users with both words', () => {
+  // 400 Annas and 400 Smiths, 40 of them both, plus near misses for each word's prefix.
+  const names: Record<string, string> = {}
+  for (let i = 0; i < 400; i++) names[`a${i}`] = i < 40 ? `Anna Smith ${i}` : `Anna Jones ${i}`
+  for (let i = 0; i < 400; i++) names[`s${i}`] = i % 2 === 0 ? `Smith Annabel ${i}` : `Smithers Bo ${i}`
+  const index = indexOf({ accentInsensitive: false, infixMatch: false }, names)
+  const page = new Searcher().search(index, buildSearchQuery(parseQueryWords('anna smith')), 1000, everyone, false)
+  const found = page.ids.map((id) => index.user(id)?.userId ?? '').sort()
+  const expected = [...Array.from({ length: 40 }, (_, i) => `@a${i}:test`), ...Array.from({ length: 200 }, (_, i) => `@s${2 * i}:test`)].sort()
+  assert.equal(found, expected)
+  assert.equal(page.total, 240)
+})
+
 test.run()
