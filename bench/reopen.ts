@@ -1,6 +1,7 @@
 // Reopen from LMDB in a fresh process: time to open and to the first answer,
-// the memory the opened directory holds (RSS and heap per entry), then the
-// in-process search pass over one mode's queries. A fresh process is what a
+// the search warm-up that open started (awaited), the memory the opened
+// directory then holds (RSS and heap per entry), then the in-process search
+// passes over one mode's queries. A fresh process is what a
 // restarted service is, so its RSS is the service's.
 //
 //   node --import tsx --expose-gc bench/reopen.ts <plan.json> <out.json>
@@ -8,6 +9,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UserDirectory } from '../src/index.js'
+import type { SearchWarmReport } from '../src/index.js'
 import type { Mode } from './queries.js'
 import { measureInProcess } from './search-inprocess.js'
 import type { InProcessRun, PlainQuery } from './search-inprocess.js'
@@ -24,6 +26,8 @@ export interface ReopenResult {
   mode: string
   openMs: number
   firstAnswerMs: number
+  /** The warm-up `open()` started, awaited after the first answer (memory is measured after it). */
+  warm: SearchWarmReport
   entries: number
   memoryMiB: ReturnType<typeof memoryMiB>
   baselineMiB: ReturnType<typeof memoryMiB>
@@ -55,10 +59,11 @@ async function main(planPath: string, outPath: string): Promise<void> {
   const first = queries[0] ?? { requesterId: `@nobody:${plan.serverName}`, term: 'a', limit: 10 }
   await dir.search(first.requesterId, first.term, first.limit)
   const t2 = performance.now()
+  const warm = await dir.warmSearch()
   collectGarbage()
   const memory = memoryMiB()
   const search = await measureInProcess(dir, queries)
-  const result: ReopenResult = { mode: plan.mode.name, openMs: t1 - t0, firstAnswerMs: t2 - t0, entries: dir.stats().entries, memoryMiB: memory, baselineMiB, search }
+  const result: ReopenResult = { mode: plan.mode.name, openMs: t1 - t0, firstAnswerMs: t2 - t0, warm, entries: dir.stats().entries, memoryMiB: memory, baselineMiB, search }
   await dir.close()
   writeFileSync(outPath, JSON.stringify(result))
 }

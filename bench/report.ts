@@ -33,10 +33,10 @@ function plots(r: BenchResults, dir: string): string[] {
   return [`${base}-cdf.svg`, `${base}-classes-p50.svg`, `${base}-classes-p99.svg`]
 }
 
-function searchTable(r: BenchResults, cold = false): string[] {
+function searchTable(r: BenchResults, pass: 'seen' | 'cold' | 'coldUnpinned' = 'seen'): string[] {
   const { postgres, sqlite } = r.search
-  const ours = cold && r.search.oursCold !== undefined ? r.search.oursCold : r.search.ours
-  const ratios = cold && r.search.coldRatios !== undefined ? r.search.coldRatios : r.search.ratios
+  const ours = (pass === 'cold' ? r.search.oursCold : pass === 'coldUnpinned' ? r.search.oursColdUnpinned : undefined) ?? r.search.ours
+  const ratios = (pass === 'cold' ? r.search.coldRatios : pass === 'coldUnpinned' ? r.search.coldUnpinnedRatios : undefined) ?? r.search.ratios
   const rows = ['| class | queries | ours p50 | ours p95 | ours p99 | PG p50 | PG p99 | SQLite p50 | SQLite p99 | ours÷PG p50 | ours÷PG p99 | ours÷SQLite p50 | ours÷SQLite p99 |', '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|']
   const line = (label: string, o = ours.all, p = postgres?.all, s = sqlite?.all, rp = ratios.postgres, rs = ratios.sqlite): string =>
     `| ${label} | ${int(o.n)} | ${us(o.p50)} | ${us(o.p95)} | ${us(o.p99)} | ${p === undefined ? '–' : us(p.p50)} | ${p === undefined ? '–' : us(p.p99)} | ${s === undefined ? '–' : us(s.p50)} | ${s === undefined ? '–' : us(s.p99)} | ${x(rp?.p50)} | ${x(rp?.p99)} | ${x(rs?.p50)} | ${x(rs?.p99)} |`
@@ -65,7 +65,13 @@ function operationsTable(r: BenchResults): string[] {
   rows.push(`| same, LMDB (durable commit) vs Synapse's pair upserts | ${us(r.join.lmdb.p50)} / ${us(r.join.lmdb.p99)} | ${pgJoin === undefined ? '–' : `${us(pgJoin.p50)} / ${us(pgJoin.p99)} (${int(pgJoin.rowsPerJoin)} rows)`} | | ${x(pgJoin === undefined ? undefined : r.join.lmdb.p50 / pgJoin.p50)} | |`)
   rows.push(`| rebuild() | ${us(r.rebuildMs * 1000)} | | | | |`)
   rows.push(`| reopen from LMDB: open / first answer | ${us(r.reopen.openMs * 1000)} / ${us(r.reopen.firstAnswerMs * 1000)} | | | | |`)
-  rows.push(`| RSS after reopen (fresh process) | ${int(r.reopen.rssMiB)} MiB (${int(r.reopen.rssBytesPerEntry)} B/entry) | | | | |`)
+  if (r.warm !== undefined) {
+    const w = r.warm
+    const mb = (entries: number): string => `${(entries * 13 / 1e6).toFixed(0)} MB`
+    rows.push(`| search warm-up after reopen (background, frequent prefixes ranked ahead) | ${us(w.reopen.ms * 1000)}: ${int(w.reopen.lexemes)} prefixes, ${int(w.reopen.entries)} list entries (~${mb(w.reopen.entries)}) | | | | |`)
+    rows.push(`| same, after the in-memory ingest | ${us(w.memory.ms * 1000)}: ${int(w.memory.lexemes)} prefixes | | | | |`)
+  }
+  rows.push(`| RSS after reopen and warm-up (fresh process) | ${int(r.reopen.rssMiB)} MiB (${int(r.reopen.rssBytesPerEntry)} B/entry) | | | | |`)
   rows.push(`| heap after reopen | ${int(r.reopen.heapUsedMiB)} MiB (${int(r.reopen.heapBytesPerEntry)} B/entry); built by ingest: ${int(r.ingest.memory.heapBytesPerEntry)} B/entry | | | | |`)
   rows.push(`| size on disk | ${mib(r.storage.lmdb.diskBytes)} (file ${mib(r.storage.lmdb.fileBytes)}) | ${pgTotal === undefined ? '–' : mib(pgTotal)} (tables + indexes) | ${r.storage.sqlite === undefined ? '–' : mib(r.storage.sqlite.bytes)} | ${x(pgTotal === undefined ? undefined : r.storage.lmdb.diskBytes / pgTotal)} | ${x(r.storage.sqlite === undefined ? undefined : r.storage.lmdb.diskBytes / r.storage.sqlite.bytes)} |`)
   return rows
@@ -81,9 +87,14 @@ function section(r: BenchResults, dir: string): string[] {
   lines.push('', '### Search latency by query class', '')
   lines.push('Query seen before (its ranking cached by the warm-up pass, as for a repeated or retyped query):', '')
   lines.push(...searchTable(r))
-  if (r.search.oursCold !== undefined) {
+  if (r.search.oursCold !== undefined && r.search.oursColdUnpinned !== undefined) {
+    lines.push('', 'First sight (the cache of searched queries dropped before each query; the rankings of the frequent prefixes, built by the directory\'s own warm-up after open, kept, so a query for one of them walks a ready ranking and any other scores every match; PostgreSQL and SQLite columns as above):', '')
+    lines.push(...searchTable(r, 'cold'))
+    lines.push('', 'First sight with nothing ranked ahead (the frequent prefixes\' rankings dropped too, so every match of every query is scored):', '')
+    lines.push(...searchTable(r, 'coldUnpinned'))
+  } else if (r.search.oursCold !== undefined) {
     lines.push('', 'First sight (the ranking cache dropped before each query, so every match is scored; PostgreSQL and SQLite columns as above):', '')
-    lines.push(...searchTable(r, true))
+    lines.push(...searchTable(r, 'cold'))
   }
   const { postgres, sqlite, ratios } = r.search
   const notes: string[] = []

@@ -1,4 +1,5 @@
 // The shape of bench/results/<date>-<size>.json, shared by the runner and the report.
+import type { SearchWarmReport } from '../src/index.js'
 import type { LoadResult } from './http-load.js'
 import type { PgTableSize } from './pg-load.js'
 import type { Summary } from './stats.js'
@@ -48,7 +49,12 @@ export interface BenchResults {
     /** The same queries with the ranking cache dropped before each (absent in results before it existed). */
     oursCold?: EngineSummary
     coldRatios?: { postgres?: Ratio; sqlite?: Ratio }
+    /** First sight with the frequent prefixes' rankings dropped too (absent before they existed). */
+    oursColdUnpinned?: EngineSummary
+    coldUnpinnedRatios?: { postgres?: Ratio; sqlite?: Ratio }
   }
+  /** The directory's search warm-up (frequent prefixes ranked ahead): after the in-memory ingest, and after reopen (default mode). */
+  warm?: { memory: SearchWarmReport; reopen: SearchWarmReport }
   /** Per-query latencies (µs; null where not run), for plots. */
   latencies: { class: string[]; ours: (number | null)[]; postgres?: (number | null)[]; sqlite?: (number | null)[] }
   http?: { warmUp?: LoadResult['warmUp']; fixedRate: Omit<LoadResult['fixedRate'], 'latencyUs'> & { latency: Summary; cdf: [number, number][] }; saturation: LoadResult['saturation'] }

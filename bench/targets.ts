@@ -12,8 +12,15 @@ export function evaluateTargets(r: BenchResults): Target[] {
   const cold = r.search.oursCold
   if (cold !== undefined) {
     targets.push(
-      { name: 'search p50, in-process (first sight: ranking built)', target: '≤ 20 µs', value: formatMicros(cold.all.p50), ok: cold.all.p50 <= 20 },
-      { name: 'search p99, in-process (first sight: ranking built)', target: '≤ 1 ms', value: formatMicros(cold.all.p99), ok: cold.all.p99 <= 1000 },
+      { name: 'search p50, in-process (first sight: frequent prefixes ranked ahead, the rest built)', target: '≤ 20 µs', value: formatMicros(cold.all.p50), ok: cold.all.p50 <= 20 },
+      { name: 'search p99, in-process (first sight: frequent prefixes ranked ahead, the rest built)', target: '≤ 1 ms', value: formatMicros(cold.all.p99), ok: cold.all.p99 <= 1000 },
+    )
+  }
+  const unpinned = r.search.oursColdUnpinned
+  if (unpinned !== undefined) {
+    targets.push(
+      { name: 'search p50, in-process (first sight, nothing ranked ahead)', target: '≤ 20 µs', value: formatMicros(unpinned.all.p50), ok: unpinned.all.p50 <= 20 },
+      { name: 'search p99, in-process (first sight, nothing ranked ahead)', target: '≤ 1 ms', value: formatMicros(unpinned.all.p99), ok: unpinned.all.p99 <= 1000 },
     )
   }
   if (r.http !== undefined) {

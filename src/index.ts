@@ -5,7 +5,7 @@
 export { UserDirectory } from './directory/index.js'
 export type {
   UserDirectoryOptions, Clock, SpamChecker, ProfileFetcher, FetchedProfile, DirectoryProfile,
-  SearchResults, SearchResultItem, IngestReport, IngestOptions, DirectoryStats, DirectoryTables, LocalUserInfo,
+  SearchResults, SearchResultItem, IngestReport, IngestOptions, DirectoryStats, DirectoryTables, LocalUserInfo, SearchWarmReport,
 } from './directory/index.js'
 export type { StateDelta } from './rooms/index.js'
 export type { AppserviceRegistration } from './visibility/index.js'

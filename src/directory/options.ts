@@ -85,6 +85,15 @@ export interface UserDirectoryOptions {
    * rank, many more users.
    */
   infixMatch?: boolean
+  /**
+   * Rank the frequent one-lexeme queries (prefixes about 1,000 or more
+   * entries match: first keystrokes such as `b` or `ma`) in the background
+   * after `open()` from a store, after `rebuild()`, and when the directory
+   * has doubled since, so their first search walks a ready ranking instead
+   * of scoring up to the whole directory. Slices of a few ms between other
+   * work; ~26 MB at 1M entries. Default true.
+   */
+  warmSearch?: boolean
   /** Registered application services; their senders and user namespaces are excluded. Default none. */
   appservices?: AppserviceRegistration[]
   /** Time source for stale-profile scheduling. Default: the system clock and timers. */
@@ -106,6 +115,7 @@ export const defaultOptions = Object.freeze({
   enabled: true,
   accentInsensitive: false,
   infixMatch: false,
+  warmSearch: true,
 })
 
 /** The system clock. */

@@ -18,6 +18,8 @@ import { optionalBoolean, parseServerName, requiredBoolean } from './arguments.j
 import { FactLog, loadFacts } from './fact-log.js'
 import { defaultOptions, systemClock } from './options.js'
 import { createRefreshHost } from './refresh-host.js'
+import { SearchWarmer } from './search-warmer.js'
+import type { SearchWarmReport } from './search-warmer.js'
 import { VisibilityFilter, dropSpam } from './search-filters.js'
 import type { Clock, SpamChecker, UserDirectoryOptions } from './options.js'
 import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, LocalUserInfo, SearchResultItem, SearchResults } from './types.js'
@@ -54,6 +56,7 @@ export class UserDirectory {
   #index: SearchIndex
   readonly #searcher = new Searcher()
   readonly #filter = new VisibilityFilter()
+  readonly #warmer: SearchWarmer
   readonly #queries = new Map<string, SearchQuery>()
   #position: number | null = null
   // Applied transaction ids, oldest first (a Map keeps insertion order).
@@ -88,6 +91,7 @@ export class UserDirectory {
     this.#visibility.onPublicChange = (userId, inPublicRoom) => this.#index.setFlag(userId, EntryFlag.InPublicRoom, inPublicRoom)
     const fetcher = options.profileFetcher
     if (fetcher !== undefined && typeof fetcher !== 'function') throw new UserDirectoryError('M_INVALID_PARAM', 'profileFetcher must be a function')
+    this.#warmer = new SearchWarmer({ index: () => this.#index, searcher: this.#searcher, preferLocal: this.#options.preferLocalUsers }, this.#clock, this.#logger.child({ part: 'warmer' }))
     this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(createRefreshHost(this.#entries, (change) => this.#whileOpen(change)), fetcher, this.#clock, this.#logger.child({ part: 'refresher' }))
   }
 
@@ -263,13 +267,30 @@ export class UserDirectory {
   }
 
   /**
-   * Drops the cached rankings (see `RankedList`). Never needed for correct
-   * answers; benchmarks call it to measure searches whose ranking is not
-   * cached yet.
+   * Drops the cached rankings of the queries searched so far (see
+   * `RankedList`), and with `pinned` those of the frequent prefixes too (see
+   * `warmSearch`; they are ranked again by their next search, and kept only
+   * after the next warm-up). Never needed for correct answers; benchmarks
+   * call it to measure searches whose ranking is not cached yet.
    */
-  clearSearchCache(): void {
+  clearSearchCache(options: { pinned?: boolean } = {}): void {
+    if (options.pinned === true) {
+      this.#warmer.cancel()
+      this.#index.rankedLists.unpinAll()
+    }
     this.#index.rankedLists.clear()
     this.#queries.clear()
+  }
+
+  /**
+   * Ranks the frequent one-lexeme queries ahead of their first search (see
+   * the `warmSearch` option), in slices between other work, and resolves
+   * when done. Joins a warm-up already running (one starts after `open()`
+   * from a store and after `rebuild()`), else plans and runs a new one.
+   */
+  warmSearch(): Promise<SearchWarmReport> {
+    this.#assertOpen()
+    return this.#warmer.running ?? this.#warmer.warm()
   }
 
   // The query of a search term, from a small LRU of recent terms (parsing
@@ -416,12 +437,15 @@ export class UserDirectory {
     }
     this.#index = this.#newIndex()
     for (const [userId, entry] of this.#entries.entries()) this.#indexEntry(userId, entry)
+    if (this.#options.warmSearch) void this.#warmer.warm()
+    else this.#warmer.cancel()
   }
 
   /** Releases timers and the store. The directory cannot be used afterwards. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#warmer.cancel()
     this.#refresher?.close()
     await this.#store?.close()
   }
@@ -508,6 +532,7 @@ export class UserDirectory {
       if (entry === undefined) this.#index.remove(userId)
       else this.#indexEntry(userId, entry)
     }
+    if (this.#options.warmSearch && changed.entries.length > 0) this.#warmer.noteChange()
   }
 
   // Replaces every in-memory fact with the store's and rebuilds what derives from them.

@@ -32,22 +32,42 @@ export interface RankedList {
 /** Cache size in list entries (13 bytes each; a list counts 16 more for its own overhead): about 52 MB by default. */
 export const DEFAULT_RANKED_LIST_CAPACITY = 4_000_000
 
-/** Least-recently-used lists by query key, bounded by their total length. */
+/**
+ * Least-recently-used lists by query key, bounded by their total length,
+ * plus pinned keys: the rankings of frequent prefixes built ahead of any
+ * search (see `frequentLexemes`), which are never evicted and survive
+ * `clear()`. A pinned key's list is replaced like any other when it is
+ * rebuilt; `size` counts the LRU lists only, `pinnedSize` the pinned ones.
+ */
 export class RankedListCache {
   readonly #lists = new Map<string, RankedList>()
+  readonly #pinned = new Map<string, RankedList | undefined>()
   readonly #capacity: number
   #size = 0
+  #pinnedSize = 0
 
   constructor(capacity = DEFAULT_RANKED_LIST_CAPACITY) {
     this.#capacity = capacity
   }
 
-  /** Entries held by all lists, plus 16 per list. */
+  /** Entries held by the LRU lists, plus 16 per list. */
   get size(): number {
     return this.#size
   }
 
+  /** Entries held by pinned lists, plus 16 per list. */
+  get pinnedSize(): number {
+    return this.#pinnedSize
+  }
+
+  /** Number of pinned keys (with or without a list yet). */
+  get pinnedCount(): number {
+    return this.#pinned.size
+  }
+
   get(key: string): RankedList | undefined {
+    const pinned = this.#pinned.get(key)
+    if (pinned !== undefined) return pinned
     const list = this.#lists.get(key)
     if (list === undefined) return undefined
     // Refresh its place in the LRU order.
@@ -57,6 +77,11 @@ export class RankedListCache {
   }
 
   set(key: string, list: RankedList): void {
+    if (this.#pinned.has(key)) {
+      this.#pinnedSize += weight(list) - weightOf(this.#pinned.get(key))
+      this.#pinned.set(key, list)
+      return
+    }
     this.delete(key)
     if (weight(list) > this.#capacity) return
     this.#lists.set(key, list)
@@ -68,6 +93,30 @@ export class RankedListCache {
     }
   }
 
+  /** Keeps `key`'s list (from now, or its LRU list if cached) out of eviction and `clear()`. */
+  pin(key: string): void {
+    if (this.#pinned.has(key)) return
+    const list = this.#lists.get(key)
+    this.delete(key)
+    this.#pinned.set(key, list)
+    this.#pinnedSize += weightOf(list)
+  }
+
+  /** Drops every pinned key and its list. */
+  unpinAll(): void {
+    this.#pinned.clear()
+    this.#pinnedSize = 0
+  }
+
+  /** Drops the pinned keys (and lists) not in `keep`. */
+  unpinExcept(keep: ReadonlySet<string>): void {
+    for (const [key, list] of this.#pinned) {
+      if (keep.has(key)) continue
+      this.#pinned.delete(key)
+      this.#pinnedSize -= weightOf(list)
+    }
+  }
+
   delete(key: string): void {
     const list = this.#lists.get(key)
     if (list === undefined) return
@@ -75,10 +124,15 @@ export class RankedListCache {
     this.#size -= weight(list)
   }
 
+  /** Drops the LRU lists (the queries searched so far); pinned lists stay. */
   clear(): void {
     this.#lists.clear()
     this.#size = 0
   }
+}
+
+function weightOf(list: RankedList | undefined): number {
+  return list === undefined ? 0 : weight(list)
 }
 
 function weight(list: RankedList): number {

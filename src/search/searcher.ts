@@ -75,27 +75,28 @@ export class Searcher {
   }
 
   search(index: SearchIndex, query: SearchQuery, limit: number, filter: CandidateFilter, preferLocal: boolean): RankedPage {
-    this.#index = index
-    this.#ensureCapacity(index.idLimit)
     const page: RankedPage = { ids: [], scores: this.#scores, tiers: this.#tiers, total: 0 }
-    if (query.phrases.length === 0) return page
-    this.#preferLocal = preferLocal
-    const isFolded = index.tiers.isFolded
-    const folded = isFolded.length > 1 ? foldSearchQuery(query) : query
-    this.#tierQueries.length = isFolded.length
-    for (let t = 0; t < isFolded.length; t++) this.#tierQueries[t] = isFolded[t] ? folded : query
+    if (query.phrases.length === 0) {
+      this.#ensureCapacity(index.idLimit)
+      page.scores = this.#scores
+      page.tiers = this.#tiers
+      return page
+    }
+    const folded = this.#begin(index, query, preferLocal)
+    page.scores = this.#scores
+    page.tiers = this.#tiers
     const key = queryKey(query, preferLocal)
     let list = index.rankedLists.get(key)
     let patch: number[] = []
     if (list !== undefined && list.version !== index.version) {
-      const changes = index.version - list.version <= MAX_PATCH + (list.ids.length >> 3) ? index.changesSince(list.version) : undefined
+      const changes = this.#changesToPatch(list)
       if (changes === undefined) list = undefined
       else patch = this.#rankChanges(changes)
     }
     if (list === undefined) {
       list = this.#build(query, folded)
       if (list === undefined) return page
-      index.rankedLists.set(key, list.sorted === list.ids.length ? list : head(list))
+      index.rankedLists.set(key, cacheable(list))
     }
     if (!this.#walk(list, patch, limit, filter, page)) {
       // The cached head ran out before limit + 1 visible users: rank everything for this search.
@@ -104,6 +105,42 @@ export class Searcher {
       this.#walk(full, [], limit, filter, page)
     }
     return page
+  }
+
+  /**
+   * Pins the one-lexeme query `lexeme` in the index's ranking cache (see
+   * `RankedListCache.pin`) and ranks it unless its cached list is current
+   * enough to patch: the work of its first search, done ahead of it. True
+   * if it ranked.
+   */
+  pin(index: SearchIndex, lexeme: string, preferLocal: boolean): boolean {
+    const query = lexemeQuery(lexeme)
+    const key = queryKey(query, preferLocal)
+    index.rankedLists.pin(key)
+    const folded = this.#begin(index, query, preferLocal)
+    const cached = index.rankedLists.get(key)
+    if (cached !== undefined && (cached.version === index.version || this.#changesToPatch(cached) !== undefined)) return false
+    const list = this.#build(query, folded)
+    if (list !== undefined) index.rankedLists.set(key, cacheable(list))
+    return true
+  }
+
+  // Per-search set-up: the index, scratch capacity and the tier queries; returns the folded query.
+  #begin(index: SearchIndex, query: SearchQuery, preferLocal: boolean): SearchQuery {
+    this.#index = index
+    this.#ensureCapacity(index.idLimit)
+    this.#preferLocal = preferLocal
+    const isFolded = index.tiers.isFolded
+    const folded = isFolded.length > 1 ? foldSearchQuery(query) : query
+    this.#tierQueries.length = isFolded.length
+    for (let t = 0; t < isFolded.length; t++) this.#tierQueries[t] = isFolded[t] ? folded : query
+    return folded
+  }
+
+  // The entries changed since `list` was built, or undefined when too many to patch (rebuild instead).
+  #changesToPatch(list: RankedList): readonly number[] | undefined {
+    const index = this.#index as SearchIndex
+    return index.version - list.version <= MAX_PATCH + (list.ids.length >> 3) ? index.changesSince(list.version) : undefined
   }
 
   // Best first through the list (skipping entries changed since it was
@@ -370,9 +407,20 @@ export class Searcher {
   }
 }
 
-// The sorted head of a long list, for the cache.
-function head(list: RankedList): RankedList {
+// What the cache keeps of a list: all of it when sorted, else its sorted head.
+function cacheable(list: RankedList): RankedList {
+  if (list.sorted === list.ids.length) return list
   return { ids: list.ids.slice(0, list.sorted), scores: list.scores.slice(0, list.sorted), tiers: list.tiers.slice(0, list.sorted), sorted: list.sorted, version: list.version, complete: false }
+}
+
+/** The cache key `Searcher.pin` pins for `lexeme`. */
+export function pinnedKey(lexeme: string, preferLocal: boolean): string {
+  return queryKey(lexemeQuery(lexeme), preferLocal)
+}
+
+// The query of one word that is one lexeme (what `buildSearchQuery` makes of it).
+function lexemeQuery(lexeme: string): SearchQuery {
+  return { phrases: [[lexeme]], operands: [lexeme], phraseStart: Int32Array.of(0, 1) }
 }
 
 const keys = new WeakMap<SearchQuery, string>()

@@ -34,7 +34,14 @@ interface Change {
   avatar: boolean
 }
 
-type Step = { kind: 'search'; term: string; limit: number; modulus: number; salt: number; preferLocal: boolean } | { kind: 'changes'; changes: Change[] }
+type Step =
+  | { kind: 'search'; term: string; limit: number; modulus: number; salt: number; preferLocal: boolean }
+  | { kind: 'changes'; changes: Change[] }
+  // Pinning ranks a one-lexeme query ahead (as the directory's warm-up does); clear drops the unpinned lists.
+  | { kind: 'pin'; lexeme: string; preferLocal: boolean }
+  | { kind: 'clear' }
+// One-lexeme queries of TERMS (and one no term has) to pin.
+const PINNED = ['u', 'te', 'a', 'al', 'ali', 'b', 'bo', 'sm', 'alexand', 'alexandra', 'u1', 'zz', 'x']
 
 // Ties are broken by user id, so the first results are the users sorting
 // first ('@u1', '@u10', …) among the best-scored names ('alina adams' with
@@ -60,6 +67,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }),
   // Small batches patch cached lists; a large one exceeds the patch bound.
   fc.record({ kind: fc.constant('changes' as const), changes: fc.oneof(fc.array(change, { maxLength: 8 }), fc.array(change, { minLength: 300, maxLength: 400 })) }),
+  fc.record({ kind: fc.constant('pin' as const), lexeme: fc.constantFrom(...PINNED), preferLocal: fc.boolean() }),
+  fc.record({ kind: fc.constant('clear' as const) }),
 )
 
 function userId(n: number): UserId {
@@ -120,6 +129,8 @@ test('searches with cached lists equal a brute-force ranking, across changes', (
       const searcher = new Searcher()
       for (const [i, s] of steps.entries()) {
         if (s.kind === 'changes') for (const c of s.changes) apply(index, c)
+        else if (s.kind === 'pin') searcher.pin(index, s.lexeme, s.preferLocal)
+        else if (s.kind === 'clear') index.rankedLists.clear()
         else assert.equal(run(index, searcher, s), bruteForce(index, s), `step ${i}: ${JSON.stringify(s)}`)
       }
       return true
@@ -140,6 +151,56 @@ test('a walk past a cached head ranks the full list again for that search', () =
   const sparse: Search = { ...first, modulus: 400, salt: 5 }
   assert.equal(run(index, searcher, sparse), bruteForce(index, sparse))
   assert.is(bruteForce(index, sparse).users.length, 4)
+})
+
+test('searches walking pinned lists equal a brute-force ranking, before and after changes', () => {
+  const index = new SearchIndex()
+  for (let n = 0; n < POPULATION; n++) apply(index, { kind: 'upsert', user: n, first: n % FIRST.length, last: (n * 7) % LAST.length, avatar: n % 2 === 0 })
+  const searcher = new Searcher()
+  const check = (when: string): void => {
+    for (const lexeme of PINNED) {
+      for (const preferLocal of [false, true]) {
+        for (const modulus of [1, 7, 400]) {
+          const s: Search = { kind: 'search', term: lexeme, limit: 10, modulus, salt: 3, preferLocal }
+          assert.equal(run(index, searcher, s), bruteForce(index, s), `${when}: ${JSON.stringify(s)}`)
+        }
+      }
+    }
+  }
+  for (const lexeme of PINNED) for (const preferLocal of [false, true]) searcher.pin(index, lexeme, preferLocal)
+  check('pinned')
+  for (let n = 0; n < 40; n++) apply(index, { kind: 'upsert', user: n * 13, first: n % 3, last: 2, avatar: true })
+  index.rankedLists.clear()
+  check('after changes and clear()')
+})
+
+test('pinned lists survive clear() and eviction, are replaced when rebuilt, and go with unpinAll()', () => {
+  const index = new SearchIndex(undefined, 1000)
+  for (let n = 0; n < 1200; n++) index.upsert(userId(n), `u${n}`, 'test', n < 600 ? 'alpha' : 'beta', null, true)
+  const searcher = new Searcher()
+  const everyone = { accepts: () => true }
+  assert.ok(searcher.pin(index, 'alpha', false), 'ranked')
+  assert.not.ok(searcher.pin(index, 'alpha', false), 'current: not ranked again')
+  assert.is(index.rankedLists.pinnedSize, 616)
+  assert.is(index.rankedLists.size, 0, 'pinned lists do not count against the LRU capacity')
+  searcher.search(index, buildSearchQuery(['beta']), 5, everyone, false)
+  searcher.search(index, buildSearchQuery(['b']), 5, everyone, false)
+  index.rankedLists.clear()
+  assert.is(index.rankedLists.pinnedSize, 616, 'kept through eviction and clear()')
+  const key = 'A' + JSON.stringify([['alpha']])
+  const before = index.rankedLists.get(key)
+  assert.ok(before !== undefined && before.ids.length === 600)
+  // Enough changes that the list cannot be patched: the next search rebuilds it, still pinned.
+  for (let n = 0; n < 400; n++) index.upsert(userId(n), `u${n}`, 'test', 'alpha', 'mxc://a/b', true)
+  const page = searcher.search(index, buildSearchQuery(['alpha']), 5, everyone, false)
+  assert.is(index.user(page.ids[0])?.avatarUrl, 'mxc://a/b')
+  const after = index.rankedLists.get(key)
+  assert.ok(after !== undefined && after !== before && after.version === index.version, 'replaced by the rebuilt list')
+  assert.ok(searcher.pin(index, 'beta', false))
+  assert.is(index.rankedLists.pinnedCount, 2)
+  index.rankedLists.unpinAll()
+  assert.is(index.rankedLists.pinnedSize, 0)
+  assert.is(index.rankedLists.get(key), undefined)
 })
 
 test('the cache is bounded by its capacity, least recently used out first', () => {

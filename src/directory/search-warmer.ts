@@ -1,0 +1,172 @@
+import type { Logger } from 'pino'
+import { FrequentLexemes, pinnedKey } from '../search/index.js'
+import type { SearchIndex, Searcher } from '../search/index.js'
+import type { Clock } from './options.js'
+
+/** What one warm-up did (see {@link SearchWarmer}). */
+export interface SearchWarmReport {
+  /** One-lexeme queries pinned (frequent prefixes). */
+  lexemes: number
+  /** Rankings built by this run (the others were current). */
+  built: number
+  /** Entries held by the pinned rankings (13 bytes each, plus 16 per list). */
+  entries: number
+  /** Wall-clock time of the run, slices and the searches between them included. */
+  ms: number
+  /** True when a newer run, a rebuild or `close()` stopped this one first. */
+  cancelled: boolean
+}
+
+/** What the warmer reads from the directory. */
+export interface WarmHost {
+  /** The current search index (replaced by a rebuild). */
+  index(): SearchIndex
+  readonly searcher: Searcher
+  readonly preferLocal: boolean
+}
+
+// Queries listing fewer candidates than this are left to their first
+// search: scoring 1,000 candidates costs ~0.1 ms at 1M entries.
+export const DEFAULT_MIN_MATCHES = 1000
+// Work between two yields to the event loop (one ranking is one unit, so a
+// slice can run past it by one ranking: ~50 ms for a one-letter prefix of
+// a million entries).
+const SLICE_MS = 8
+const COUNT_UNITS_PER_CHECK = 2048
+// After the last change, this quiet time passes before stale pinned
+// rankings are refreshed (or all re-planned, once the directory doubled).
+export const REFRESH_QUIET_MS = 1000
+
+/**
+ * Ranks the frequent one-lexeme queries (first keystrokes: `b`, `ma`,
+ * `maria`, the server name) in the background, so their first search walks
+ * a ready ranking instead of scoring up to the whole directory: after
+ * `open()` from a store, after `rebuild()`, when the directory has doubled
+ * since the last plan, and on demand. It runs in slices of a few ms between
+ * searches and other work. Pinned rankings stay current like every cached
+ * one (patched from the index's change log); one too stale to patch is
+ * rebuilt by its next search, or by the refresh that follows each burst of
+ * changes (`noteChange`). Cost at 1M bench entries: ~2,000 rankings of at
+ * most 1,024 entries each, ~26 MB (bench/RESULTS.md gives the time).
+ */
+export class SearchWarmer {
+  readonly #host: WarmHost
+  readonly #logger: Logger
+  readonly #clock: Clock
+  readonly #minMatches: number
+  #run: Promise<SearchWarmReport> | undefined
+  #running = false
+  // When the index last changed; the refresh timer waits for a quiet period after it.
+  #lastChangeMs = 0
+  #generation = 0
+  #plannedSize = 0
+  // The last plan: its index and the lexemes pinned there.
+  #planned: { index: SearchIndex; lexemes: string[] } | undefined
+  #timer: unknown
+
+  constructor(host: WarmHost, clock: Clock, logger: Logger, minMatches = DEFAULT_MIN_MATCHES) {
+    this.#host = host
+    this.#clock = clock
+    this.#logger = logger
+    this.#minMatches = minMatches
+  }
+
+  /** The warm-up in progress, if any. */
+  get running(): Promise<SearchWarmReport> | undefined {
+    return this.#running ? this.#run : undefined
+  }
+
+  /** Plans the frequent lexemes afresh and ranks them; cancels a run in progress. */
+  warm(): Promise<SearchWarmReport> {
+    this.#cancelTimer()
+    return this.#start(true)
+  }
+
+  #start(plan: boolean): Promise<SearchWarmReport> {
+    const generation = ++this.#generation
+    this.#running = true
+    const run = this.#warm(generation, plan).finally(() => {
+      if (this.#run === run) this.#running = false
+    })
+    this.#run = run
+    return run
+  }
+
+  /** Stops any run and pending refresh and forgets the plan (a cancelled run resolves with `cancelled`). */
+  cancel(): void {
+    this.#generation++
+    this.#cancelTimer()
+    this.#planned = undefined
+    this.#plannedSize = 0
+  }
+
+  /** Call after changes reach the index: a refresh follows once they stop for a while. */
+  noteChange(): void {
+    this.#lastChangeMs = this.#clock.now()
+    if (this.#timer === undefined) this.#arm(REFRESH_QUIET_MS)
+  }
+
+  #arm(delayMs: number): void {
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined
+      const quietFor = this.#clock.now() - this.#lastChangeMs
+      if (quietFor < REFRESH_QUIET_MS) return this.#arm(REFRESH_QUIET_MS - quietFor)
+      if (this.#running) return this.#arm(REFRESH_QUIET_MS)
+      const index = this.#host.index()
+      if (index.size >= this.#minMatches && index.size >= 2 * this.#plannedSize) void this.#start(true)
+      else if (this.#planned?.index === index) void this.#start(false)
+    }, delayMs)
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer === undefined) return
+    this.#clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  async #warm(generation: number, plan: boolean): Promise<SearchWarmReport> {
+    const start = performance.now()
+    const index = this.#host.index()
+    const report: SearchWarmReport = { lexemes: 0, built: 0, entries: 0, ms: 0, cancelled: false }
+    const done = (): SearchWarmReport => {
+      report.entries = index.rankedLists.pinnedSize
+      report.ms = performance.now() - start
+      return report
+    }
+    let lexemes: string[]
+    if (plan) {
+      this.#plannedSize = index.size
+      const count = new FrequentLexemes(index, this.#minMatches)
+      let complete = false
+      while (!complete) {
+        if (!(await this.#yield(generation))) return { ...done(), cancelled: true }
+        const sliceEnd = performance.now() + SLICE_MS
+        while (!complete && performance.now() < sliceEnd) complete = count.step(COUNT_UNITS_PER_CHECK)
+      }
+      lexemes = count.lexemes()
+      index.rankedLists.unpinExcept(new Set(lexemes.map((lexeme) => pinnedKey(lexeme, this.#host.preferLocal))))
+      this.#planned = { index, lexemes }
+      this.#logger.info({ lexemes: lexemes.length, entries: index.size, ms: Math.round(performance.now() - start) }, 'search warm-up: frequent prefixes counted, ranking them')
+    } else {
+      if (this.#planned?.index !== index) return done()
+      lexemes = this.#planned.lexemes
+    }
+    report.lexemes = lexemes.length
+    let next = 0
+    while (next < lexemes.length) {
+      if (!(await this.#yield(generation)) || this.#host.index() !== index) return { ...done(), cancelled: true }
+      const sliceEnd = performance.now() + SLICE_MS
+      while (next < lexemes.length && performance.now() < sliceEnd) {
+        if (this.#host.searcher.pin(index, lexemes[next++], this.#host.preferLocal)) report.built++
+      }
+    }
+    if (plan || report.built > 0) this.#logger.info({ lexemes: lexemes.length, built: report.built, entries: index.rankedLists.pinnedSize, ms: Math.round(performance.now() - start) }, plan ? 'search warm-up done' : 'search warm-up: stale rankings refreshed')
+    return done()
+  }
+
+  // Lets the event loop run; false if this run was cancelled meanwhile.
+  async #yield(generation: number): Promise<boolean> {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    return generation === this.#generation
+  }
+}
