@@ -95,6 +95,7 @@ export class SearchWarmer {
   /** Stops any run and pending refresh and forgets the plan (a cancelled run resolves with `cancelled`). */
   cancel(): void {
     this.#generation++
+    this.#running = false
     this.#cancelTimer()
     this.#planned = undefined
     this.#plannedSize = 0

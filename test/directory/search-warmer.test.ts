@@ -1,12 +1,12 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { UserDirectory } from '../../src/index.js'
+import { FakeClock, UserDirectory } from '../../src/index.js'
 
 const test = suite('src/directory/search-warmer.ts')
 const NAMES = ['Maria', 'Mario', 'Marta', 'Bob', 'Alexandra', 'Ben']
 
-async function directory(count: number): Promise<UserDirectory> {
-  const dir = await UserDirectory.open({ serverName: 'test', searchAllUsers: true })
+async function directory(count: number, clock?: FakeClock): Promise<UserDirectory> {
+  const dir = await UserDirectory.open({ serverName: 'test', searchAllUsers: true, ...(clock === undefined ? {} : { clock }) })
   await dir.batch(async () => {
     for (let n = 0; n < count; n++) {
       const userId = `@u${n}:test`
@@ -34,6 +34,34 @@ test('warmSearch ranks the frequent prefixes; searches answer the same with and 
   assert.is(report.built, report.lexemes)
   assert.ok(report.entries > 0)
   assert.is((await dir.warmSearch()).built, 0, 'a second plan finds every ranking current')
+  const warm = await pages(dir)
+  dir.clearSearchCache({ pinned: true })
+  assert.equal(await pages(dir), warm)
+  await dir.close()
+})
+
+test('after a burst of changes goes quiet, stale pinned rankings are rebuilt in the background', async () => {
+  const clock = new FakeClock()
+  const dir = await directory(3000, clock)
+  // The directory grew from nothing: once quiet for a second, a warm-up is planned and runs.
+  await clock.advance(1000)
+  const planned = await dir.warmSearch()
+  assert.ok(planned.lexemes > 0 && planned.entries > 0)
+  assert.is(planned.built, 0, 'the background warm-up ranked everything already')
+  // 600 avatar changes (same names, so the same frequent prefixes): more changes than a pinned head can be patched with.
+  let round = 0
+  const rename = async (from: number): Promise<void> => {
+    round++
+    for (let n = from; n < from + 600; n++) await dir.handleLocalProfileChange(`@u${n}:test`, { displayName: `${NAMES[n % NAMES.length]} ${n % 7}`, avatarUrl: `mxc://a/${round}` })
+  }
+  await rename(0)
+  await clock.advance(1000)
+  const afterQuiet = await dir.warmSearch()
+  assert.is(afterQuiet.built, 0, 'the refresh after the burst rebuilt the stale rankings')
+  // Control: without the quiet period, the stale rankings are still there to rebuild.
+  await rename(1000)
+  const noQuiet = await dir.warmSearch()
+  assert.ok(noQuiet.built > 0, `${noQuiet.built} of ${noQuiet.lexemes}`)
   const warm = await pages(dir)
   dir.clearSearchCache({ pinned: true })
   assert.equal(await pages(dir), warm)
