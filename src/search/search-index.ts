@@ -1,5 +1,6 @@
 import flexsearch from 'flexsearch'
 import type { UserId } from '../ids/index.js'
+import { grown } from './grow.js'
 import { matchTiers } from './match-tiers.js'
 import type { MatchOptions, MatchTiers } from './match-tiers.js'
 import { RankedListCache } from './ranked-lists.js'
@@ -190,12 +191,8 @@ export class SearchIndex {
   #markChanged(id: number): void {
     if (id >= this.#changedAt.length) {
       const length = Math.max(id + 1, this.#changedAt.length * 2)
-      const changedAt = new Uint32Array(length)
-      changedAt.set(this.#changedAt)
-      this.#changedAt = changedAt
-      const flags = new Uint8Array(length)
-      flags.set(this.#flags)
-      this.#flags = flags
+      this.#changedAt = grown(this.#changedAt, length)
+      this.#flags = grown(this.#flags, length)
     }
     this.#changedAt[id] = ++this.#version
     this.#changeLog.push(id)

@@ -3,6 +3,7 @@ import { foldSearchQuery, matchesQuery, singleOperandScore, synapseScore } from 
 import type { IndexedUser, SearchIndex } from './search-index.js'
 import type { RankedList } from './ranked-lists.js'
 import { TopK } from './top-k.js'
+import { grown } from './grow.js'
 
 /** Decides whether a matching entry may be returned to this requester. */
 export interface CandidateFilter {
@@ -383,18 +384,10 @@ export class Searcher {
   #ensureCapacity(size: number): void {
     if (this.#seen.length >= size) return
     const capacity = Math.max(size, this.#seen.length * 2, 1024)
-    const seen = new Uint32Array(capacity)
-    seen.set(this.#seen)
-    this.#seen = seen
-    const marks = new Uint32Array(capacity)
-    marks.set(this.#marks)
-    this.#marks = marks
-    const scores = new Float64Array(capacity)
-    scores.set(this.#scores)
-    this.#scores = scores
-    const tiers = new Uint8Array(capacity)
-    tiers.set(this.#tiers)
-    this.#tiers = tiers
+    this.#seen = grown(this.#seen, capacity)
+    this.#marks = grown(this.#marks, capacity)
+    this.#scores = grown(this.#scores, capacity)
+    this.#tiers = grown(this.#tiers, capacity)
   }
 
   #nextGeneration(): number {
