@@ -54,14 +54,13 @@ export class SearchWarmer {
   readonly #logger: Logger
   readonly #clock: Clock
   readonly #minMatches: number
+  // The run in progress, if any.
   #run: Promise<SearchWarmReport> | undefined
-  #running = false
   // When the index last changed; the refresh timer waits for a quiet period after it.
   #lastChangeMs = 0
   #generation = 0
-  #plannedSize = 0
-  // The last plan: its index and the lexemes pinned there.
-  #planned: { index: SearchIndex; lexemes: string[] } | undefined
+  // The last plan: its index, the index's size then, and the lexemes pinned there.
+  #planned: { index: SearchIndex; size: number; lexemes: string[] } | undefined
   #timer: unknown
 
   constructor(host: WarmHost, clock: Clock, logger: Logger, minMatches = DEFAULT_MIN_MATCHES) {
@@ -73,20 +72,20 @@ export class SearchWarmer {
 
   /** The warm-up in progress, if any. */
   get running(): Promise<SearchWarmReport> | undefined {
-    return this.#running ? this.#run : undefined
+    return this.#run
   }
 
   /** Plans the frequent lexemes afresh and ranks them; cancels a run in progress. */
   warm(): Promise<SearchWarmReport> {
     this.#cancelTimer()
-    return this.#start(true)
+    return this.#start(undefined)
   }
 
-  #start(plan: boolean): Promise<SearchWarmReport> {
+  // Plans and ranks, or with `lexemes` (the last plan's) re-ranks those too stale to patch.
+  #start(lexemes: string[] | undefined): Promise<SearchWarmReport> {
     const generation = ++this.#generation
-    this.#running = true
-    const run = this.#warm(generation, plan).finally(() => {
-      if (this.#run === run) this.#running = false
+    const run = this.#warm(generation, lexemes).finally(() => {
+      if (this.#run === run) this.#run = undefined
     })
     this.#run = run
     return run
@@ -95,10 +94,9 @@ export class SearchWarmer {
   /** Stops any run and pending refresh and forgets the plan (a cancelled run resolves with `cancelled`). */
   cancel(): void {
     this.#generation++
-    this.#running = false
+    this.#run = undefined
     this.#cancelTimer()
     this.#planned = undefined
-    this.#plannedSize = 0
   }
 
   /** Call after changes reach the index: a refresh follows once they stop for a while. */
@@ -112,10 +110,11 @@ export class SearchWarmer {
       this.#timer = undefined
       const quietFor = this.#clock.now() - this.#lastChangeMs
       if (quietFor < REFRESH_QUIET_MS) return this.#arm(REFRESH_QUIET_MS - quietFor)
-      if (this.#running) return this.#arm(REFRESH_QUIET_MS)
+      if (this.#run !== undefined) return this.#arm(REFRESH_QUIET_MS)
       const index = this.#host.index()
-      if (index.size >= this.#minMatches && index.size >= 2 * this.#plannedSize) void this.#start(true)
-      else if (this.#planned?.index === index) void this.#start(false)
+      const planned = this.#planned?.index === index ? this.#planned : undefined
+      if (index.size >= this.#minMatches && index.size >= 2 * (planned?.size ?? 0)) void this.#start(undefined)
+      else if (planned !== undefined) void this.#start(planned.lexemes)
     }, delayMs)
   }
 
@@ -125,7 +124,7 @@ export class SearchWarmer {
     this.#timer = undefined
   }
 
-  async #warm(generation: number, plan: boolean): Promise<SearchWarmReport> {
+  async #warm(generation: number, planned: string[] | undefined): Promise<SearchWarmReport> {
     const start = performance.now()
     const index = this.#host.index()
     const report: SearchWarmReport = { lexemes: 0, built: 0, entries: 0, ms: 0, cancelled: false }
@@ -134,9 +133,10 @@ export class SearchWarmer {
       report.ms = performance.now() - start
       return report
     }
-    let lexemes: string[]
-    if (plan) {
-      this.#plannedSize = index.size
+    let lexemes = planned
+    const plan = lexemes === undefined
+    if (lexemes === undefined) {
+      const size = index.size
       const count = new FrequentLexemes(index, this.#minMatches)
       let complete = false
       while (!complete) {
@@ -146,11 +146,8 @@ export class SearchWarmer {
       }
       lexemes = count.lexemes()
       index.rankedLists.unpinExcept(new Set(lexemes.map((lexeme) => pinnedKey(lexeme, this.#host.preferLocal))))
-      this.#planned = { index, lexemes }
+      this.#planned = { index, size, lexemes }
       this.#logger.info({ lexemes: lexemes.length, entries: index.size, ms: Math.round(performance.now() - start) }, 'search warm-up: frequent prefixes counted, ranking them')
-    } else {
-      if (this.#planned?.index !== index) return done()
-      lexemes = this.#planned.lexemes
     }
     report.lexemes = lexemes.length
     let next = 0

@@ -26,6 +26,7 @@ export interface RankedPage {
 type Lists = readonly (readonly number[])[]
 
 const NO_LISTS: Lists = []
+const NO_CHANGES: readonly number[] = []
 
 // A new list sorts this many best matches; the rest waits for a walk that
 // needs it. The cache keeps only this head of a longer list.
@@ -76,28 +77,22 @@ export class Searcher {
   }
 
   search(index: SearchIndex, query: SearchQuery, limit: number, filter: CandidateFilter, preferLocal: boolean): RankedPage {
-    const page: RankedPage = { ids: [], scores: this.#scores, tiers: this.#tiers, total: 0 }
-    if (query.phrases.length === 0) {
-      this.#ensureCapacity(index.idLimit)
-      page.scores = this.#scores
-      page.tiers = this.#tiers
-      return page
-    }
     const folded = this.#begin(index, query, preferLocal)
-    page.scores = this.#scores
-    page.tiers = this.#tiers
+    const page: RankedPage = { ids: [], scores: this.#scores, tiers: this.#tiers, total: 0 }
+    if (query.phrases.length === 0) return page
     const key = queryKey(query, preferLocal)
-    let list = index.rankedLists.get(key)
-    let patch: number[] = []
-    if (list !== undefined && list.version !== index.version) {
-      const changes = this.#changesToPatch(list)
-      if (changes === undefined) list = undefined
-      else patch = this.#rankChanges(changes)
-    }
-    if (list === undefined) {
-      list = this.#build(query, folded)
-      if (list === undefined) return page
-      index.rankedLists.set(key, cacheable(list))
+    const cached = index.rankedLists.get(key)
+    const changes = cached === undefined ? undefined : this.#changesToPatch(cached)
+    let list: RankedList
+    let patch: readonly number[] = NO_CHANGES
+    if (cached === undefined || changes === undefined) {
+      const built = this.#build(query, folded)
+      if (built === undefined) return page
+      index.rankedLists.set(key, cacheable(built))
+      list = built
+    } else {
+      list = cached
+      if (changes.length > 0) patch = this.#rankChanges(changes)
     }
     if (!this.#walk(list, patch, limit, filter, page)) {
       // The cached head ran out before limit + 1 visible users: rank everything for this search.
@@ -120,7 +115,7 @@ export class Searcher {
     index.rankedLists.pin(key)
     const folded = this.#begin(index, query, preferLocal)
     const cached = index.rankedLists.get(key)
-    if (cached !== undefined && (cached.version === index.version || this.#changesToPatch(cached) !== undefined)) return false
+    if (cached !== undefined && this.#changesToPatch(cached) !== undefined) return false
     const list = this.#build(query, folded)
     if (list !== undefined) index.rankedLists.set(key, cacheable(list))
     return true
@@ -138,9 +133,10 @@ export class Searcher {
     return folded
   }
 
-  // The entries changed since `list` was built, or undefined when too many to patch (rebuild instead).
+  // The entries changed since `list` was built (none if current), or undefined when too many to patch (rebuild instead).
   #changesToPatch(list: RankedList): readonly number[] | undefined {
     const index = this.#index as SearchIndex
+    if (list.version === index.version) return NO_CHANGES
     return index.version - list.version <= MAX_PATCH + (list.ids.length >> 3) ? index.changesSince(list.version) : undefined
   }
 
