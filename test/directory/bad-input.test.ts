@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { UserDirectory, UserDirectoryError } from '../../src/index.js'
+import { FakeClock, UserDirectory, UserDirectoryError } from '../../src/index.js'
 import type { StateDelta } from '../../src/index.js'
 
 const test = suite('directory/bad-input')
@@ -9,8 +9,11 @@ const join = (room: string, user: string, extra: Record<string, unknown> = {}): 
   room_id: room, type: 'm.room.member', state_key: user, content: { membership: 'join', ...extra },
 })
 
+// One fake clock: directories compared with each other schedule stale-profile retries at the same times.
+const clock = new FakeClock()
+
 async function directory(): Promise<UserDirectory> {
-  const dir = await UserDirectory.open({ serverName: 'test' })
+  const dir = await UserDirectory.open({ serverName: 'test', clock })
   await dir.registerLocalUser('@alice:test')
   await dir.registerLocalUser('@bob:test')
   return dir

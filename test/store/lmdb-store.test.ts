@@ -317,6 +317,14 @@ test('a store whose directory is not writable opens read-only with a warning; co
   chmodSync(path, 0o555)
   // root ignores file modes: run the child as `nobody` then.
   const asUser = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {}
+  // `nobody` must be able to read the checkout (a clone under a 0700 directory is not).
+  const readable = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(child)})`], asUser).status === 0
+  if (!readable) {
+    chmodSync(path, 0o755)
+    chmodSync(join(path, 'data.mdb'), 0o644)
+    console.log(`  skipped: ${child} is not readable by the unprivileged user the child must run as`)
+    return
+  }
   const run = spawnSync(process.execPath, ['--import', 'tsx', child, 'not-writable', path], { encoding: 'utf8', ...asUser })
   chmodSync(path, 0o755)
   chmodSync(join(path, 'data.mdb'), 0o644)
