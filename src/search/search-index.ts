@@ -20,6 +20,39 @@ const MAX_INDEXED_PREFIX = 6
 // Changed ids kept for patching cached rankings; older lists are rebuilt.
 const CHANGE_LOG_KEEP = 1 << 15
 
+/** Words of tail bits per entry (see `tailRequirement`). */
+export const TAIL_WORDS = 3
+
+/**
+ * What a query lexeme longer than the indexed keys requires of a document
+ * beyond its key: bits of a signature of `TAIL_WORDS` words per entry (see
+ * `SearchIndex.tails`), a small Bloom filter of the lexemes' beginnings.
+ * Every lexeme of at least 7 characters sets two bits of word 0 hashed from
+ * its first 7 characters, two of word 1 from its first 8, two of word 2
+ * from its first 9 (as far as it is long). A query lexeme needs the bits
+ * its own beginnings hash to: a document without them has no lexeme it
+ * prefixes. Hashing whole beginnings, key included, keeps a lexeme every
+ * entry has (the server name) from setting bits common to every key. Writes
+ * the words to `out` (zeros for a lexeme of 6 characters or fewer).
+ */
+export function tailRequirement(lexeme: string, out: Uint32Array): void {
+  for (let w = 0; w < TAIL_WORDS; w++) out[w] = 0
+  addTailBits(lexeme, out, 0)
+}
+
+function addTailBits(lexeme: string, words: Uint32Array, at: number): void {
+  const n = lexeme.length
+  if (n <= MAX_INDEXED_PREFIX) return
+  let h = 0x811c9dc5
+  for (let i = 0; i < MAX_INDEXED_PREFIX; i++) h = Math.imul(h ^ lexeme.charCodeAt(i), 0x01000193)
+  const end = Math.min(n, MAX_INDEXED_PREFIX + TAIL_WORDS)
+  for (let i = MAX_INDEXED_PREFIX; i < end; i++) {
+    h = Math.imul(h ^ lexeme.charCodeAt(i), 0x01000193)
+    const mixed = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d)
+    words[at + i - MAX_INDEXED_PREFIX] |= (1 << (mixed >>> 27)) | (1 << ((mixed >>> 22) & 31))
+  }
+}
+
 /**
  * Per-entry bits the visibility filter reads by dense id (array reads
  * instead of string-keyed lookups per candidate). The index stores them; the
@@ -75,6 +108,7 @@ export class SearchIndex {
   #version = 0
   #changedAt = new Uint32Array(1024)
   #flags = new Uint8Array(1024)
+  #tails = new Uint32Array(1024 * TAIL_WORDS)
   #changeLog: number[] = []
   #changeLogBase = 0
   /** Cached rankings of this index's queries (see `RankedList`). */
@@ -145,6 +179,16 @@ export class SearchIndex {
     this.#flags[id] = on ? this.#flags[id] | flag : this.#flags[id] & ~flag
   }
 
+  /**
+   * Per dense id, `TAIL_WORDS` words of `tailRequirement` bits: those of
+   * every lexeme of the entry (in every tier document) longer than the
+   * indexed keys, from `TAIL_WORDS * id` (zeros for a free id). Borrowed:
+   * read it, never write it, and read it again after the index changes.
+   */
+  get tails(): Uint32Array {
+    return this.#tails
+  }
+
   /** The entry behind a dense id, or undefined for a free id. */
   user(id: number): IndexedUser | undefined {
     return this.#users[id]
@@ -165,6 +209,7 @@ export class SearchIndex {
       this.#markChanged(id)
       this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
       if (before !== undefined && sameLexemes(before.document, document)) return
+      this.#setTails(id, tierDocuments ?? [document])
       this.#flex.remove(id)
     } else {
       id = this.#freeIds.pop() ?? this.#users.length
@@ -172,6 +217,7 @@ export class SearchIndex {
       this.#users[id] = entry
       this.#markChanged(id)
       this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
+      this.#setTails(id, tierDocuments ?? [document])
     }
     this.#flex.add(id, indexTerms(tierDocuments ?? [document]))
   }
@@ -185,7 +231,15 @@ export class SearchIndex {
     this.#freeIds.push(id)
     this.#markChanged(id)
     this.#flags[id] = 0
+    this.#tails.fill(0, TAIL_WORDS * id, TAIL_WORDS * (id + 1))
     this.#flex.remove(id)
+  }
+
+  #setTails(id: number, documents: readonly UserDocument[]): void {
+    const tails = this.#tails
+    const at = TAIL_WORDS * id
+    tails.fill(0, at, at + TAIL_WORDS)
+    for (const document of documents) for (const lexeme of document.lexemes) addTailBits(lexeme, tails, at)
   }
 
   #markChanged(id: number): void {
@@ -193,6 +247,7 @@ export class SearchIndex {
       const length = Math.max(id + 1, this.#changedAt.length * 2)
       this.#changedAt = grown(this.#changedAt, length)
       this.#flags = grown(this.#flags, length)
+      this.#tails = grown(this.#tails, TAIL_WORDS * length)
     }
     this.#changedAt[id] = ++this.#version
     this.#changeLog.push(id)

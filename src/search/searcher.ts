@@ -1,6 +1,7 @@
 import type { SearchQuery, UserDocument } from './ranking.js'
 import { foldSearchQuery, matchesQuery, singleOperandScore, synapseScore } from './ranking.js'
 import type { IndexedUser, SearchIndex } from './search-index.js'
+import { TAIL_WORDS, tailRequirement } from './search-index.js'
 import type { RankedList } from './ranked-lists.js'
 import { TopK } from './top-k.js'
 import { grown } from './grow.js'
@@ -68,6 +69,9 @@ export class Searcher {
   #filterFoldedLists: Lists = NO_LISTS
   #filterCount = Infinity
   #driverCount = 0
+  // What the query's long lexemes require of an entry's tail bits (see `tailRequirement`), and scratch for one lexeme's.
+  readonly #need = new Uint32Array(TAIL_WORDS)
+  readonly #lexemeNeed = new Uint32Array(TAIL_WORDS)
   #preferLocal = false
   #matched: number[] = []
   readonly #byRank = (a: number, b: number): number => (a === b ? 0 : this.#better(a, b) ? -1 : 1)
@@ -272,14 +276,23 @@ export class Searcher {
     }
   }
 
-  // Scores every candidate not seen yet (and stamped `mark`, unless 0) into `#matched`.
+  // Scores every candidate not seen yet (and stamped `mark`, unless 0) into
+  // `#matched`, skipping those whose tail bits lack what the query's long
+  // lexemes need (an array read instead of a document check).
   #offerAll(lists: Lists, generation: number, mark: number): void {
     const index = this.#index as SearchIndex
     const marks = this.#marks
+    const tails = index.tails
+    const need0 = this.#need[0]
+    const need1 = this.#need[1]
+    const need2 = this.#need[2]
+    const checkTails = (need0 | need1 | need2) !== 0
     for (let l = 0; l < lists.length; l++) {
       const list = lists[l]
       for (let i = 0; i < list.length; i++) {
         const id = list[i]
+        const at = TAIL_WORDS * id // three words, unrolled
+        if (checkTails && ((need0 & ~tails[at]) | (need1 & ~tails[at + 1]) | (need2 & ~tails[at + 2])) !== 0) continue
         if (this.#seen[id] === generation || (mark !== 0 && marks[id] !== mark)) continue
         this.#seen[id] = generation
         const user = index.user(id)
@@ -341,9 +354,14 @@ export class Searcher {
   // parses to its localpart and its server name: the server name alone
   // lists most of the directory.) False if no word has a lexeme.
   // The next most selective lexeme whose lists differ (another indexed
-  // key) becomes the intersection filter.
+  // key) becomes the intersection filter. Every lexeme longer than the
+  // indexed keys adds its tail requirement to `#need`, unless folding
+  // changes it (a folded tier's documents match its folded form instead).
   #chooseDriver(index: SearchIndex, query: SearchQuery, folded: SearchQuery): boolean {
     let bestCount = Infinity
+    const need = this.#need
+    const lexemeNeed = this.#lexemeNeed
+    need.fill(0)
     this.#lists = NO_LISTS
     this.#foldedLists = NO_LISTS
     this.#filterLists = NO_LISTS
@@ -356,6 +374,10 @@ export class Searcher {
         if (lexeme === '') continue
         const lists = index.candidates(lexeme)
         const foldedLexeme = folded.phrases[p][j]
+        if (foldedLexeme === lexeme) {
+          tailRequirement(lexeme, lexemeNeed)
+          for (let w = 0; w < TAIL_WORDS; w++) need[w] |= lexemeNeed[w]
+        }
         const foldedLists = foldedLexeme === lexeme ? NO_LISTS : index.candidates(foldedLexeme)
         if (lists === this.#lists || sameLists(lists, this.#lists) || sameLists(lists, this.#filterLists)) continue
         const count = countIds(lists) + countIds(foldedLists)

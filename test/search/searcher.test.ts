@@ -1,9 +1,13 @@
+import fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SearchIndex, Searcher, buildSearchQuery } from '../../src/search/index.js'
 import type { MatchOptions } from '../../src/search/index.js'
+import { TAIL_WORDS, tailRequirement } from '../../src/search/search-index.js'
+import { matchTiers } from '../../src/search/match-tiers.js'
+import { foldSearchQuery, matchesQuery } from '../../src/search/ranking.js'
 import type { UserId } from '../../src/ids/index.js'
-import { parseQueryWords } from '../../src/text/index.js'
+import { buildUserDocument, parseQueryWords } from '../../src/text/index.js'
 
 const test = suite('src/search/searcher.ts')
 const everyone = { accepts: () => true }
@@ -80,6 +84,66 @@ test('a two-word query over hundreds of candidates per word (the intersecting bu
   const expected = [...Array.from({ length: 40 }, (_, i) => `@a${i}:test`), ...Array.from({ length: 200 }, (_, i) => `@s${2 * i}:test`)].sort()
   assert.equal(found, expected)
   assert.equal(page.total, 240)
+})
+
+test('a lexeme longer than the indexed key sets every tail bit a query lexeme it starts with needs', () => {
+  const need = new Uint32Array(TAIL_WORDS)
+  const has = new Uint32Array(TAIL_WORDS)
+  fc.assert(
+    fc.property(fc.string({ minLength: 7, maxLength: 14, unit: fc.constantFrom('a', 'b', '7', '.', 'é', '中', '\u{1F600}') }), fc.nat(), (lexeme, cut) => {
+      const query = lexeme.slice(0, 7 + (cut % (lexeme.length - 6)))
+      tailRequirement(lexeme, has)
+      tailRequirement(query, need)
+      assert.ok(need.every((bits, w) => (bits & ~has[w]) === 0), `${JSON.stringify(query)} needs bits ${JSON.stringify(lexeme)} lacks`)
+    }),
+  )
+  tailRequirement('alexan', need)
+  assert.ok(need.every((bits) => bits === 0))
+})
+
+test('a query lexeme whose tail bits include the top bit of a word (negative as an int32) finds its user', () => {
+  const need = new Uint32Array(TAIL_WORDS)
+  const tails = 'abcdefghijklmnopqrstuvwxyz0123456789'
+  const long: string[] = []
+  for (const a of tails) for (const b of tails) for (const c of tails) {
+    tailRequirement(`alexan${a}${b}${c}`, need)
+    if (need.some((bits) => bits >= 2 ** 31)) long.push(`alexan${a}${b}${c}`)
+  }
+  assert.ok(long.length > 0)
+  const names = Object.fromEntries(long.slice(0, 50).map((name, i) => [`u${i}`, name]))
+  const index = indexOf({ accentInsensitive: false, infixMatch: false }, names)
+  for (const [localpart, name] of Object.entries(names)) assert.ok(search(index, name).users.includes(`@${localpart}:test`), name)
+})
+
+test('long query lexemes (the tail-bit check) find exactly the users a full document check finds, in every tier set-up', () => {
+  // Many users share each 6-character key and differ after it, so the tail
+  // bits decide most candidates; the oracle checks every user's documents.
+  const word = fc.tuple(fc.constantFrom('alexan', 'bench.', 'willia'), fc.string({ maxLength: 4, unit: fc.constantFrom('d', 'e', 'é', 'r', '7', '.') })).map(([key, tail]) => key + tail)
+  const optionSets: MatchOptions[] = [
+    { accentInsensitive: false, infixMatch: false },
+    { accentInsensitive: true, infixMatch: false },
+    { accentInsensitive: false, infixMatch: true },
+    { accentInsensitive: true, infixMatch: true },
+  ]
+  fc.assert(
+    fc.property(fc.array(fc.array(word, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 60 }), fc.array(word, { minLength: 1, maxLength: 2 }), fc.nat(3), (people, queryWords, o) => {
+      const options = optionSets[o]
+      const names: Record<string, string> = {}
+      people.forEach((words, i) => (names[`u${i}`] = words.join(' ')))
+      const index = indexOf(options, names)
+      const query = buildSearchQuery(parseQueryWords(queryWords.join(' ')))
+      const page = new Searcher().search(index, query, 1000, everyone, false)
+      const found = page.ids.map((id) => index.user(id)?.userId ?? '').sort()
+      const tiers = matchTiers(options)
+      const tierQueries = tiers.isFolded.map((folded) => (folded ? foldSearchQuery(query) : query))
+      const expected = Object.entries(names)
+        .filter(([localpart, name]) => tiers.documentsOf(buildUserDocument(localpart, 'test', name)).some((doc, t) => matchesQuery(doc, tierQueries[t])))
+        .map(([localpart]) => `@${localpart}:test`)
+        .sort()
+      assert.equal(found, expected)
+    }),
+    { numRuns: 300 },
+  )
 })
 
 test.run()

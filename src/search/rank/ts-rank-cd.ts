@@ -107,8 +107,8 @@ function holds(q: SearchQuery, lo: number, hi: number): boolean {
  * nothing matches. Allocation-free once the scratch buffers have grown.
  */
 export function tsRankCd(doc: UserDocument, q: SearchQuery, prefix: boolean): number {
-  if (q.phrases.length === 0) return 0
-  resolveOperands(doc, q, prefix)
+  // An operand without a lexeme leaves no cover (the query is an AND).
+  if (q.phrases.length === 0 || !resolveOperands(doc, q, prefix)) return 0
   const n = sortUnique(collectEntries(doc, q.operands.length))
   const { entryPos, entryWeight } = scratch
   let wdoc = 0
