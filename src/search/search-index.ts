@@ -20,23 +20,25 @@ const MAX_INDEXED_PREFIX = 6
 // Changed ids kept for patching cached rankings; older lists are rebuilt.
 const CHANGE_LOG_KEEP = 1 << 15
 
+// The lengths of the lexeme beginnings the tail bits record, one word each.
+const TAIL_LEVELS = [7, 8, 9, 10, 12, 15]
 /** Words of tail bits per entry (see `tailRequirement`). */
-export const TAIL_WORDS = 3
+export const TAIL_WORDS = TAIL_LEVELS.length
 
 /**
  * What a query lexeme longer than the indexed keys requires of a document
  * beyond its key: bits of a signature of `TAIL_WORDS` words per entry (see
  * `SearchIndex.tails`), a small Bloom filter of the lexemes' beginnings.
- * Every lexeme of at least 7 characters sets two bits of word 0 hashed from
- * its first 7 characters, two of word 1 from its first 8, two of word 2
- * from its first 9 (as far as it is long). A query lexeme needs the bits
- * its own beginnings hash to: a document without them has no lexeme it
- * prefixes. Hashing whole beginnings, key included, keeps a lexeme every
- * entry has (the server name) from setting bits common to every key. Writes
- * the words to `out` (zeros for a lexeme of 6 characters or fewer).
+ * Every lexeme longer than a key sets two bits of word w hashed from its
+ * first `TAIL_LEVELS[w]` characters (7, 8, 9, 10, 12 and 15), as far as it is
+ * long. A query lexeme needs the bits its own beginnings hash to: a
+ * document without them has no lexeme it prefixes. Hashing whole
+ * beginnings, key included, keeps a lexeme every entry has (the server
+ * name) from setting bits common to every key. Writes the words to `out`
+ * (zeros for a lexeme of 6 characters or fewer).
  */
 export function tailRequirement(lexeme: string, out: Uint32Array): void {
-  for (let w = 0; w < TAIL_WORDS; w++) out[w] = 0
+  out.fill(0, 0, TAIL_WORDS)
   addTailBits(lexeme, out, 0)
 }
 
@@ -44,12 +46,11 @@ function addTailBits(lexeme: string, words: Uint32Array, at: number): void {
   const n = lexeme.length
   if (n <= MAX_INDEXED_PREFIX) return
   let h = 0x811c9dc5
-  for (let i = 0; i < MAX_INDEXED_PREFIX; i++) h = Math.imul(h ^ lexeme.charCodeAt(i), 0x01000193)
-  const end = Math.min(n, MAX_INDEXED_PREFIX + TAIL_WORDS)
-  for (let i = MAX_INDEXED_PREFIX; i < end; i++) {
-    h = Math.imul(h ^ lexeme.charCodeAt(i), 0x01000193)
+  let i = 0
+  for (let w = 0; w < TAIL_WORDS && TAIL_LEVELS[w] <= n; w++) {
+    for (; i < TAIL_LEVELS[w]; i++) h = Math.imul(h ^ lexeme.charCodeAt(i), 0x01000193)
     const mixed = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d)
-    words[at + i - MAX_INDEXED_PREFIX] |= (1 << (mixed >>> 27)) | (1 << ((mixed >>> 22) & 31))
+    words[at + w] |= (1 << (mixed >>> 27)) | (1 << ((mixed >>> 22) & 31))
   }
 }
 

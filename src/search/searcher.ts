@@ -283,16 +283,14 @@ export class Searcher {
     const index = this.#index as SearchIndex
     const marks = this.#marks
     const tails = index.tails
-    const need0 = this.#need[0]
-    const need1 = this.#need[1]
-    const need2 = this.#need[2]
-    const checkTails = (need0 | need1 | need2) !== 0
+    const need = this.#need
+    let needWords = TAIL_WORDS
+    while (needWords > 0 && need[needWords - 1] === 0) needWords--
     for (let l = 0; l < lists.length; l++) {
       const list = lists[l]
       for (let i = 0; i < list.length; i++) {
         const id = list[i]
-        const at = TAIL_WORDS * id // three words, unrolled
-        if (checkTails && ((need0 & ~tails[at]) | (need1 & ~tails[at + 1]) | (need2 & ~tails[at + 2])) !== 0) continue
+        if (needWords > 0 && lacksTails(tails, TAIL_WORDS * id, need, needWords)) continue
         if (this.#seen[id] === generation || (mark !== 0 && marks[id] !== mark)) continue
         this.#seen[id] = generation
         const user = index.user(id)
@@ -442,6 +440,12 @@ function queryKey(query: SearchQuery, preferLocal: boolean): string {
   let phrases = keys.get(query)
   if (phrases === undefined) keys.set(query, (phrases = JSON.stringify(query.phrases)))
   return (preferLocal ? 'L' : 'A') + phrases
+}
+
+// Whether the tail bits from `at` lack any bit of the first `words` words of `need`.
+function lacksTails(tails: Uint32Array, at: number, need: Uint32Array, words: number): boolean {
+  for (let w = 0; w < words; w++) if ((need[w] & ~tails[at + w]) !== 0) return true
+  return false
 }
 
 // Two lookups of one indexed key return the same id arrays.
