@@ -1,6 +1,5 @@
 import { UserDirectoryError } from '../errors.js'
 import type { ServerName, UserId } from '../ids/index.js'
-import { serverNameOf } from '../ids/index.js'
 
 /** An application service registration, as far as the directory cares. */
 export interface AppserviceRegistration {
@@ -47,9 +46,14 @@ export class UserRegistry {
     )
   }
 
-  /** Whether the user id belongs to this homeserver. */
+  /**
+   * Whether the user id belongs to this homeserver: its first ':' is the one
+   * before a trailing server name (no slice: this runs several times per
+   * membership change).
+   */
   isLocal(userId: UserId): boolean {
-    return serverNameOf(userId) === this.serverName
+    const colon = userId.length - this.serverName.length - 1
+    return colon > 0 && userId.charCodeAt(colon) === 0x3a && userId.indexOf(':') === colon && userId.endsWith(this.serverName)
   }
 
   get(userId: UserId): LocalUser | undefined {
