@@ -40,7 +40,7 @@ export async function ingestInMemory(corpus: BenchCorpus): Promise<{ dir: UserDi
 }
 
 /** Writes the local users and their profiles straight to a new store at `path`. */
-async function seedLocals(path: string, corpus: BenchCorpus): Promise<void> {
+export async function seedLocals(path: string, corpus: BenchCorpus): Promise<void> {
   const store = await LmdbStore.open(path)
   try {
     for (let from = 0; from < corpus.locals.length; from += 20_000) {

@@ -3,11 +3,12 @@
 // profiler (the same .cpuprofile format as node --cpu-prof) runs only around
 // the operation, and the top functions by self time are printed.
 //
-//   node --max-old-space-size=8192 --import tsx bench/profile.ts --size 100k --what search|search-cold|ingest|http|rebuild
+//   node --max-old-space-size=8192 --import tsx bench/profile.ts --size 100k --what search|search-cold|ingest|ingest-lmdb|http|rebuild
 //
 // Profiles land in bench/.work/profiles/ (open them in Chrome DevTools).
 import { spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { Session } from 'node:inspector/promises'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util'
 import { createServer, stopServer, UserDirectory } from '../src/index.js'
 import { generateCorpus } from './corpus.js'
 import { deltaBatches, feedDirectory, registerLocals } from './feed.js'
+import { seedLocals } from './ingest.js'
 import type { LoadPlan } from './http-load.js'
 import { generateQueries } from './queries.js'
 
@@ -65,6 +67,22 @@ async function profiled(name: string, work: () => Promise<void>): Promise<void> 
 
 const corpus = generateCorpus(userCount, 1)
 const queries = generateQueries(corpus, 4000, 2).filter((q) => q.mode === 0)
+if (args.what === 'ingest-lmdb') {
+  // The delta stream into an LMDB-backed directory (local users seeded into the store first, untimed).
+  const path = mkdtempSync(join(tmpdir(), 'profile-lmdb-'))
+  try {
+    await seedLocals(path, corpus)
+    const stored = await UserDirectory.open({ serverName: corpus.serverName, path })
+    await profiled('ingest-lmdb', async () => {
+      let position = 0
+      for (const batch of deltaBatches(corpus)) await stored.ingest(batch, { position: ++position })
+    })
+    await stored.close()
+  } finally {
+    rmSync(path, { recursive: true, force: true })
+  }
+  process.exit(0)
+}
 const dir = await UserDirectory.open({ serverName: corpus.serverName })
 if (args.what === 'ingest') {
   await registerLocals(dir, corpus)

@@ -3,10 +3,13 @@ import type { RoomState } from '../rooms/index.js'
 import { isRoomPublic } from '../rooms/index.js'
 import type { UserRegistry } from './user-registry.js'
 
+const NO_ROOMS: readonly RoomId[] = []
+
 /**
  * The visibility relations of SPEC §2, kept as room membership plus a few
  * counters instead of Synapse's pair table:
- *  - `roomsByUser`: the rooms each user is joined to;
+ *  - `#roomsByUser`: the rooms each user is joined to (the room id itself
+ *    for a user in one room, most users: a Set per user cost ~130 B more);
  *  - `localMembers`: joined local users per room (any local user, excluded or
  *    not, puts the server in the room, as Synapse's `is_host_joined`);
  *  - `publicRooms`: per included user, the number of public rooms the server
@@ -14,7 +17,7 @@ import type { UserRegistry } from './user-registry.js'
  *  - `sharedRooms`: per remote user, the number of rooms the server is in
  *    where they are joined; at 0 they leave the directory.
  * "Who shares a private room with whom" is derived at query time from
- * `roomsByUser`, by intersecting small sets.
+ * `#roomsByUser`, by intersecting small sets.
  *
  * Every method keeps the counters equal to a recount from the rooms and the
  * registry; the property tests check that.
@@ -22,7 +25,7 @@ import type { UserRegistry } from './user-registry.js'
 export class RoomVisibility {
   readonly #rooms: Map<RoomId, RoomState>
   readonly #registry: UserRegistry
-  readonly roomsByUser = new Map<UserId, Set<RoomId>>()
+  readonly #roomsByUser = new Map<UserId, RoomId | Set<RoomId>>()
   readonly localMembers = new Map<RoomId, number>()
   readonly publicRooms = new Map<UserId, number>()
   readonly sharedRooms = new Map<UserId, number>()
@@ -61,14 +64,8 @@ export class RoomVisibility {
   onMembership(roomId: RoomId, userId: UserId, delta: 1 | -1, dropped: UserId[]): void {
     const room = this.#rooms.get(roomId)
     if (room === undefined) throw new Error(`room ${roomId} is not tracked`)
-    let rooms = this.roomsByUser.get(userId)
-    if (delta === 1) {
-      if (rooms === undefined) this.roomsByUser.set(userId, (rooms = new Set()))
-      rooms.add(roomId)
-    } else if (rooms !== undefined) {
-      rooms.delete(roomId)
-      if (rooms.size === 0) this.roomsByUser.delete(userId)
-    }
+    if (delta === 1) this.#addRoom(userId, roomId)
+    else this.#removeRoom(userId, roomId)
     const isLocal = this.#registry.isLocal(userId)
     if (isLocal) {
       const before = this.localMembers.get(roomId) ?? 0
@@ -97,7 +94,7 @@ export class RoomVisibility {
   onInclusion(userId: UserId, isIncluded: boolean): void {
     let count = 0
     if (isIncluded) {
-      for (const roomId of this.roomsByUser.get(userId) ?? []) {
+      for (const roomId of this.#roomsOf(userId)) {
         const room = this.#rooms.get(roomId)
         if (room !== undefined && this.isServerIn(roomId) && isRoomPublic(room)) count++
       }
@@ -119,7 +116,7 @@ export class RoomVisibility {
    */
   forEachPrivateSharerCandidate(requester: UserId, visit: (userId: UserId) => void): void {
     if (!this.#registry.isLocal(requester) || !this.#registry.isIncluded(requester)) return
-    for (const roomId of this.roomsByUser.get(requester) ?? []) {
+    for (const roomId of this.#roomsOf(requester)) {
       const room = this.#rooms.get(roomId)
       if (room === undefined || isRoomPublic(room) || !this.isServerIn(roomId)) continue
       for (const member of room.joined.keys()) if (member !== requester) visit(member)
@@ -130,16 +127,45 @@ export class RoomVisibility {
   sharesPrivateRoom(requester: UserId, other: UserId): boolean {
     if (requester === other || !this.#registry.isLocal(requester)) return false
     if (!this.#registry.isIncluded(requester) || !this.#registry.isIncluded(other)) return false
-    const mine = this.roomsByUser.get(requester)
-    const theirs = this.roomsByUser.get(other)
+    const mine = this.#roomsByUser.get(requester)
+    const theirs = this.#roomsByUser.get(other)
     if (mine === undefined || theirs === undefined) return false
+    if (typeof mine === 'string') return this.#isSharedPrivate(mine, theirs)
+    if (typeof theirs === 'string') return this.#isSharedPrivate(theirs, mine)
     const [small, large] = mine.size <= theirs.size ? [mine, theirs] : [theirs, mine]
-    for (const roomId of small) {
-      if (!large.has(roomId) || !this.isServerIn(roomId)) continue
-      const room = this.#rooms.get(roomId)
-      if (room !== undefined && !isRoomPublic(room)) return true
-    }
+    for (const roomId of small) if (this.#isSharedPrivate(roomId, large)) return true
     return false
+  }
+
+  // Whether `roomId` is among `rooms`, the server is in it and it is private.
+  #isSharedPrivate(roomId: RoomId, rooms: RoomId | Set<RoomId>): boolean {
+    if (typeof rooms === 'string' ? rooms !== roomId : !rooms.has(roomId)) return false
+    if (!this.isServerIn(roomId)) return false
+    const room = this.#rooms.get(roomId)
+    return room !== undefined && !isRoomPublic(room)
+  }
+
+  #roomsOf(userId: UserId): Iterable<RoomId> {
+    const rooms = this.#roomsByUser.get(userId)
+    return rooms === undefined ? NO_ROOMS : typeof rooms === 'string' ? [rooms] : rooms
+  }
+
+  #addRoom(userId: UserId, roomId: RoomId): void {
+    const rooms = this.#roomsByUser.get(userId)
+    if (rooms === undefined) this.#roomsByUser.set(userId, roomId)
+    else if (typeof rooms !== 'string') rooms.add(roomId)
+    else if (rooms !== roomId) this.#roomsByUser.set(userId, new Set([rooms, roomId]))
+  }
+
+  #removeRoom(userId: UserId, roomId: RoomId): void {
+    const rooms = this.#roomsByUser.get(userId)
+    if (rooms === undefined) return
+    if (typeof rooms === 'string') {
+      if (rooms === roomId) this.#roomsByUser.delete(userId)
+      return
+    }
+    rooms.delete(roomId)
+    if (rooms.size === 1) this.#roomsByUser.set(userId, rooms.values().next().value as RoomId)
   }
 
   /** The relations as Synapse's two tables (for tests and debugging; cost: Σ room size²). */
@@ -173,16 +199,14 @@ export class RoomVisibility {
   }
 
   #recount(): void {
-    this.roomsByUser.clear()
+    this.#roomsByUser.clear()
     this.localMembers.clear()
     this.publicRooms.clear()
     this.sharedRooms.clear()
     for (const [roomId, room] of this.#rooms) {
       let locals = 0
       for (const member of room.joined.keys()) {
-        let rooms = this.roomsByUser.get(member)
-        if (rooms === undefined) this.roomsByUser.set(member, (rooms = new Set()))
-        rooms.add(roomId)
+        this.#addRoom(member, roomId)
         if (this.#registry.isLocal(member)) locals++
       }
       if (locals === 0) continue
