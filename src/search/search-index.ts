@@ -22,7 +22,7 @@ const CHANGE_LOG_KEEP = 1 << 15
 
 // The lengths of the lexeme beginnings the tail bits record, one word each.
 const TAIL_LEVELS = [7, 8, 9, 10, 12, 15]
-/** Words of tail bits per entry (see `tailRequirement`). */
+/** Words of tail bits per entry (see `addTailRequirement`). */
 export const TAIL_WORDS = TAIL_LEVELS.length
 
 /**
@@ -34,12 +34,12 @@ export const TAIL_WORDS = TAIL_LEVELS.length
  * long. A query lexeme needs the bits its own beginnings hash to: a
  * document without them has no lexeme it prefixes. Hashing whole
  * beginnings, key included, keeps a lexeme every entry has (the server
- * name) from setting bits common to every key. Writes the words to `out`
- * (zeros for a lexeme of 6 characters or fewer).
+ * name) from setting bits common to every key. ORs the bits into the first
+ * `TAIL_WORDS` words of `need` (none for a lexeme of 6 characters or fewer),
+ * so one array gathers a whole query's.
  */
-export function tailRequirement(lexeme: string, out: Uint32Array): void {
-  out.fill(0, 0, TAIL_WORDS)
-  addTailBits(lexeme, out, 0)
+export function addTailRequirement(lexeme: string, need: Uint32Array): void {
+  addTailBits(lexeme, need, 0)
 }
 
 function addTailBits(lexeme: string, words: Uint32Array, at: number): void {
@@ -181,7 +181,7 @@ export class SearchIndex {
   }
 
   /**
-   * Per dense id, `TAIL_WORDS` words of `tailRequirement` bits: those of
+   * Per dense id, `TAIL_WORDS` words of `addTailRequirement` bits: those of
    * every lexeme of the entry (in every tier document) longer than the
    * indexed keys, from `TAIL_WORDS * id` (zeros for a free id). Borrowed:
    * read it, never write it, and read it again after the index changes.
@@ -204,23 +204,22 @@ export class SearchIndex {
     const tierDocuments = this.tiers.isFolded.length > 1 ? this.tiers.documentsOf(document) : undefined
     const entry: IndexedUser = { userId, displayName, avatarUrl, document, hasDisplayName: displayName !== null, hasAvatar: avatarUrl !== null, isLocal, tierDocuments }
     let id = this.#idByUser.get(userId)
-    if (id !== undefined) {
-      const before = this.#users[id]
-      this.#users[id] = entry
-      this.#markChanged(id)
-      this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
-      if (before !== undefined && sameLexemes(before.document, document)) return
-      this.#setTails(id, tierDocuments ?? [document])
-      this.#flex.remove(id)
-    } else {
+    if (id === undefined) {
       id = this.#freeIds.pop() ?? this.#users.length
       this.#idByUser.set(userId, id)
-      this.#users[id] = entry
-      this.#markChanged(id)
-      this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
-      this.#setTails(id, tierDocuments ?? [document])
     }
-    this.#flex.add(id, indexTerms(tierDocuments ?? [document]))
+    // Undefined for a new or reused id; a replaced entry with the same lexemes keeps its terms.
+    const before = this.#users[id]
+    this.#users[id] = entry
+    this.#markChanged(id)
+    this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
+    if (before !== undefined) {
+      if (sameLexemes(before.document, document)) return
+      this.#flex.remove(id)
+    }
+    const documents = tierDocuments ?? [document]
+    this.#setTails(id, documents)
+    this.#flex.add(id, indexTerms(documents))
   }
 
   /** Removes the entry of `userId`, if indexed. */

@@ -1,7 +1,7 @@
 import type { SearchQuery, UserDocument } from './ranking.js'
 import { foldSearchQuery, matchesQuery, singleOperandScore, synapseScore } from './ranking.js'
 import type { IndexedUser, SearchIndex } from './search-index.js'
-import { TAIL_WORDS, tailRequirement } from './search-index.js'
+import { TAIL_WORDS, addTailRequirement } from './search-index.js'
 import type { RankedList } from './ranked-lists.js'
 import { TopK } from './top-k.js'
 import { grown } from './grow.js'
@@ -69,9 +69,8 @@ export class Searcher {
   #filterFoldedLists: Lists = NO_LISTS
   #filterCount = Infinity
   #driverCount = 0
-  // What the query's long lexemes require of an entry's tail bits (see `tailRequirement`), and scratch for one lexeme's.
+  // What the query's long lexemes require of an entry's tail bits (see `addTailRequirement`).
   readonly #need = new Uint32Array(TAIL_WORDS)
-  readonly #lexemeNeed = new Uint32Array(TAIL_WORDS)
   #preferLocal = false
   #matched: number[] = []
   readonly #byRank = (a: number, b: number): number => (a === b ? 0 : this.#better(a, b) ? -1 : 1)
@@ -357,9 +356,7 @@ export class Searcher {
   // changes it (a folded tier's documents match its folded form instead).
   #chooseDriver(index: SearchIndex, query: SearchQuery, folded: SearchQuery): boolean {
     let bestCount = Infinity
-    const need = this.#need
-    const lexemeNeed = this.#lexemeNeed
-    need.fill(0)
+    this.#need.fill(0)
     this.#lists = NO_LISTS
     this.#foldedLists = NO_LISTS
     this.#filterLists = NO_LISTS
@@ -372,10 +369,7 @@ export class Searcher {
         if (lexeme === '') continue
         const lists = index.candidates(lexeme)
         const foldedLexeme = folded.phrases[p][j]
-        if (foldedLexeme === lexeme) {
-          tailRequirement(lexeme, lexemeNeed)
-          for (let w = 0; w < TAIL_WORDS; w++) need[w] |= lexemeNeed[w]
-        }
+        if (foldedLexeme === lexeme) addTailRequirement(lexeme, this.#need)
         const foldedLists = foldedLexeme === lexeme ? NO_LISTS : index.candidates(foldedLexeme)
         if (lists === this.#lists || sameLists(lists, this.#lists) || sameLists(lists, this.#filterLists)) continue
         const count = countIds(lists) + countIds(foldedLists)
