@@ -115,11 +115,13 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
     maxTransactionBytes: options.maxTransactionBytes ?? 33_554_432,
   }
+  // While stopping, close each keep-alive connection as soon as its request is answered.
+  const closeIdle = (): void => void server.closeIdleConnections()
+  const onFinish = (): void => {
+    if (!server.listening) setImmediate(closeIdle)
+  }
   const server = createNodeServer((req, res) => {
-    res.on('finish', () => {
-      // While stopping, close each keep-alive connection as soon as its request is answered.
-      if (!server.listening) setImmediate(() => server.closeIdleConnections())
-    })
+    res.on('finish', onFinish)
     void handleRequest(ctx, req, res)
   })
   backgroundByServer.set(server, { queue: ingestQueue, imports })
@@ -166,7 +168,7 @@ async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Serv
     answerError(ctx, req, res, error, url.pathname)
   } finally {
     ctx.metrics.requests.inc({ route: routeName, status: String(res.statusCode) })
-    ctx.logger.debug({ method, path: url.pathname, status: res.statusCode }, 'request')
+    if (ctx.logger.isLevelEnabled('debug')) ctx.logger.debug({ method, path: url.pathname, status: res.statusCode }, 'request')
   }
 }
 

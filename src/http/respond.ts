@@ -9,20 +9,32 @@ const CORS_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Access-Control-Allow-Headers': 'X-Requested-With, Content-Type, Authorization, Date',
 })
 
+const CORS_ENTRIES: readonly (readonly [string, string])[] = Object.entries(CORS_HEADERS)
+
+// The fixed headers of a JSON answer as one flat [name, value, …] list for
+// writeHead: no per-header setHeader bookkeeping on the search path.
+const JSON_HEADERS: readonly string[] = [
+  ...CORS_ENTRIES.flat(),
+  'Content-Type', 'application/json',
+  'Cache-Control', 'no-cache, no-store, must-revalidate',
+]
+
 /** Sets the CORS headers on a response. */
 export function setCorsHeaders(res: ServerResponse): void {
-  for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value)
+  for (const [name, value] of CORS_ENTRIES) res.setHeader(name, value)
 }
 
-/** Sends `body` as JSON with `status` (CORS headers included). */
+/** Sends `body` as JSON with `status` (CORS headers included; headers set on `res` before are kept). */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
-  setCorsHeaders(res)
-  res.statusCode = status
-  res.setHeader('Content-Type', 'application/json')
-  res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate')
-  res.setHeader('Content-Length', Buffer.byteLength(text))
+  res.writeHead(status, [...JSON_HEADERS, 'Content-Length', String(Buffer.byteLength(text))])
   res.end(text)
+}
+
+/** Sends a JSON body already encoded as UTF-8, with `status` (headers as `sendJson`). */
+export function sendJsonBytes(res: ServerResponse, status: number, body: Buffer): void {
+  res.writeHead(status, [...JSON_HEADERS, 'Content-Length', String(body.length)])
+  res.end(body)
 }
 
 /** Sends a Matrix error `{ errcode, error, ...extra }`. */

@@ -2,7 +2,8 @@ import type { Route, RouteRequest } from '../context.js'
 import { accessTokenOf } from '../access-token.js'
 import { HttpError } from '../http-error.js'
 import { readJsonObject } from '../read-body.js'
-import { sendJson } from '../respond.js'
+import { sendJsonBytes } from '../respond.js'
+import { searchAnswerBytes } from '../search-answer.js'
 
 // Synapse's rest/client/user_directory.py: limit defaults to 10, clamped to 0..50.
 const DEFAULT_LIMIT = 10
@@ -28,8 +29,7 @@ async function handleSearch({ req, res, url, ctx }: RouteRequest): Promise<void>
   const body = await readJsonObject(req, ctx.maxBodyBytes)
   const { term, limit } = parseSearchBody(body)
   const { limited, results } = await ctx.dir.search(userId, term, limit)
-  const page = results.map((r) => ({ user_id: r.user_id, display_name: r.display_name, avatar_url: r.avatar_url }))
-  sendJson(res, 200, { limited, results: page })
+  sendJsonBytes(res, 200, searchAnswerBytes(limited, results))
   stopTimer()
 }
 
