@@ -29,7 +29,7 @@ export interface LoadResult {
   /** The closed-loop pass over every request of the cycle before the timed runs. */
   warmUp: { requests: number; seconds: number; failed: number }
   /** `unfinished`: requests still unanswered at the deadline (rateSeconds × 2 + 10 s); their latency is counted as the wait until then, a lower bound. */
-  fixedRate: { ratePerSecond: number; sent: number; ok: number; failed: number; unfinished: number; achievedPerSecond: number; latencyUs: number[] }
+  fixedRate: { ratePerSecond: number; sent: number; ok: number; failed: number; unfinished: number; achievedPerSecond: number; latencyUs: number[]; sendLateUs: number[] }
   saturation: { connections: number; requestsPerSecond: number; ok: number; non2xx: number; errors: number; latencyMs: { p50: number; p99: number; max: number } }
 }
 
@@ -41,6 +41,8 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
   const total = Math.round(plan.ratePerSecond * plan.rateSeconds)
   const intervalNs = 1e9 / plan.ratePerSecond
   const latencyUs: number[] = []
+  // How late the generator itself sent each request (its timer tick and its own pauses): part of every latency above.
+  const sendLateUs: number[] = []
   let sent = 0
   let done = 0
   let ok = 0
@@ -62,7 +64,7 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
       }
       agent.destroy()
       const seconds = Number(now - start) / 1e9
-      resolve({ ratePerSecond: plan.ratePerSecond, sent, ok, failed, unfinished: pending.size, achievedPerSecond: done / seconds, latencyUs })
+      resolve({ ratePerSecond: plan.ratePerSecond, sent, ok, failed, unfinished: pending.size, achievedPerSecond: done / seconds, latencyUs, sendLateUs })
     }
     const deadline = setTimeout(() => finish(true), (plan.rateSeconds * 2 + 10) * 1000)
     const send = (i: number): void => {
@@ -81,6 +83,7 @@ function fixedRate(plan: LoadPlan): Promise<LoadResult['fixedRate']> {
         })
       })
       pending.set(scheduled, req)
+      sendLateUs.push(Number(process.hrtime.bigint() - scheduled) / 1000)
       req.on('error', () => {
         if (resolved) return
         pending.delete(scheduled)

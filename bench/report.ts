@@ -108,7 +108,7 @@ function section(r: BenchResults, dir: string): string[] {
     lines.push('', '### HTTP on loopback', '')
     const w = r.http.warmUp
     if (w !== undefined) lines.push(`- Warm-up before the timed runs: each of the ${int(w.requests)} requests the timed runs cycle through, once, 4 at a time, each waiting for its answer (${w.seconds.toFixed(1)} s, ${w.failed} failed), so their rankings are cached, as in the in-process "seen before" pass.`)
-    lines.push(`- Fixed rate ${int(f.ratePerSecond)} req/s for ${int(f.sent)} requests (open loop, latency from the scheduled send time; answered ${int(f.achievedPerSecond)} req/s, ${f.failed} failed, ${f.unfinished ?? 0} unanswered at the deadline and counted with their wait so far): p50 ${us(f.latency.p50)}, p95 ${us(f.latency.p95)}, p99 ${us(f.latency.p99)}, max ${us(f.latency.max)}.`)
+    lines.push(`- Fixed rate ${int(f.ratePerSecond)} req/s for ${int(f.sent)} requests (open loop, latency from the scheduled send time; answered ${int(f.achievedPerSecond)} req/s, ${f.failed} failed, ${f.unfinished ?? 0} unanswered at the deadline and counted with their wait so far): p50 ${us(f.latency.p50)}, p95 ${us(f.latency.p95)}, p99 ${us(f.latency.p99)}, max ${us(f.latency.max)}.${f.sendLate === undefined ? '' : ` Of that, the generator's own lateness in sending (its 1 ms timer, its pauses; it shares the 2 cores): p50 ${us(f.sendLate.p50)}, p99 ${us(f.sendLate.p99)}.`}`)
     lines.push(`- Saturation (autocannon, ${s.connections} connections): ${int(s.requestsPerSecond)} req/s, latency p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms (${s.non2xx} non-2xx, ${s.errors} errors). The load generator shares the 2 cores.`)
   }
   lines.push('', '### Other operations', '', ...operationsTable(r))

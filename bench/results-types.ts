@@ -57,7 +57,7 @@ export interface BenchResults {
   warm?: { memory: SearchWarmReport; reopen: SearchWarmReport }
   /** Per-query latencies (µs; null where not run), for plots. */
   latencies: { class: string[]; ours: (number | null)[]; postgres?: (number | null)[]; sqlite?: (number | null)[] }
-  http?: { warmUp?: LoadResult['warmUp']; fixedRate: Omit<LoadResult['fixedRate'], 'latencyUs'> & { latency: Summary; cdf: [number, number][] }; saturation: LoadResult['saturation'] }
+  http?: { warmUp?: LoadResult['warmUp']; fixedRate: Omit<LoadResult['fixedRate'], 'latencyUs' | 'sendLateUs'> & { latency: Summary; sendLate?: Summary; cdf: [number, number][] }; saturation: LoadResult['saturation'] }
   ingest: {
     memory: { deltas: number; deltasPerSecond: number; registerCallsPerSecond: number; heapBytesPerEntry: number; entries: number }
     lmdb: { deltas: number; deltasPerSecond: number; seedLocalsMs: number; openAfterSeedMs: number }

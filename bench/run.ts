@@ -251,7 +251,7 @@ const results: BenchResults = {
   },
   ...(http === undefined || httpLatency === undefined
     ? {}
-    : { http: { warmUp: http.warmUp, fixedRate: { ratePerSecond: http.fixedRate.ratePerSecond, sent: http.fixedRate.sent, ok: http.fixedRate.ok, failed: http.fixedRate.failed, unfinished: http.fixedRate.unfinished, achievedPerSecond: http.fixedRate.achievedPerSecond, latency: httpLatency, cdf: cdfPoints(http.fixedRate.latencyUs, 300) }, saturation: http.saturation } }),
+    : { http: { warmUp: http.warmUp, fixedRate: { ratePerSecond: http.fixedRate.ratePerSecond, sent: http.fixedRate.sent, ok: http.fixedRate.ok, failed: http.fixedRate.failed, unfinished: http.fixedRate.unfinished, achievedPerSecond: http.fixedRate.achievedPerSecond, latency: httpLatency, sendLate: summarize(http.fixedRate.sendLateUs), cdf: cdfPoints(http.fixedRate.latencyUs, 300) }, saturation: http.saturation } }),
   ingest: {
     memory: {
       deltas: memory.result.deltas, deltasPerSecond: memory.result.deltas / (memory.result.ingestMs / 1000),
