@@ -12,16 +12,6 @@ export interface Facts {
   entries: DirectoryEntries
 }
 
-// Members are tracked as "roomId\u0000userId" (ids cannot contain U+0000).
-function memberKey(roomId: RoomId, userId: UserId): string {
-  return `${roomId}\u0000${userId}`
-}
-
-function splitMemberKey(key: string): [RoomId, UserId] {
-  const at = key.indexOf('\u0000')
-  return [key.slice(0, at) as RoomId, key.slice(at + 1) as UserId]
-}
-
 /**
  * What one unit of work changed, by key: rooms, memberships and local users
  * touched, meta values and the stream position. `takeBatch` reads the
@@ -30,7 +20,8 @@ function splitMemberKey(key: string): [RoomId, UserId] {
  */
 export class FactLog {
   readonly #rooms = new Set<RoomId>()
-  readonly #members = new Set<string>()
+  // Touched memberships by room: no key string to build and split per membership.
+  readonly #members = new Map<RoomId, Set<UserId>>()
   readonly #users = new Set<UserId>()
   readonly #meta: [string, unknown][] = []
   #position: number | undefined
@@ -40,7 +31,9 @@ export class FactLog {
   }
 
   touchMember(roomId: RoomId, userId: UserId): void {
-    this.#members.add(memberKey(roomId, userId))
+    const users = this.#members.get(roomId)
+    if (users === undefined) this.#members.set(roomId, new Set([userId]))
+    else users.add(userId)
   }
 
   touchUser(userId: UserId): void {
@@ -71,9 +64,9 @@ export class FactLog {
       const room = facts.rooms.get(roomId)
       batch.rooms.push([roomId, room === undefined ? null : { joinRule: room.joinRule, historyVisibility: room.historyVisibility }])
     }
-    for (const key of this.#members) {
-      const [roomId, userId] = splitMemberKey(key)
-      batch.members.push([roomId, userId, facts.rooms.get(roomId)?.joined.get(userId)])
+    for (const [roomId, users] of this.#members) {
+      const joined = facts.rooms.get(roomId)?.joined
+      for (const userId of users) batch.members.push([roomId, userId, joined?.get(userId)])
     }
     for (const userId of this.#users) {
       const user = facts.registry.get(userId)
