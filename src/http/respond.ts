@@ -26,9 +26,7 @@ export function setCorsHeaders(res: ServerResponse): void {
 
 /** Sends `body` as JSON with `status` (CORS headers included; headers set on `res` before are kept). */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, [...JSON_HEADERS, 'Content-Length', String(Buffer.byteLength(text))])
-  res.end(text)
+  sendJsonBytes(res, status, Buffer.from(JSON.stringify(body)))
 }
 
 /** Sends a JSON body already encoded as UTF-8, with `status` (headers as `sendJson`). */
