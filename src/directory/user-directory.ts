@@ -110,6 +110,7 @@ export class UserDirectory {
     try {
       const dir = new UserDirectory(options, store)
       dir.#loadFromStore()
+      await store.releaseMappedPages()
       dir.#logger.info({ path: options.path, entries: dir.#entries.size, rooms: dir.#rooms.size, position: dir.#position }, 'opened the directory from its store')
       if (dir.#entries.staleCount > 0) dir.#refresher?.start()
       return dir

@@ -41,6 +41,8 @@ export interface StoredState {
 export interface DirectoryStore {
   /** Reads every stored fact (at open). */
   load(): StoredState
+  /** Drops the pages `load()` read from the process's resident memory (the store stays usable). */
+  releaseMappedPages(): Promise<void>
   /** Writes one batch atomically (all or nothing) and durably before returning. */
   commit(batch: StoreBatch): void
   /** Reads a value written through `StoreBatch.meta`. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { asBinary, open } from 'lmdb'
 import { Packr } from 'msgpackr'
@@ -277,6 +277,46 @@ test("meta keys of other layers cannot overwrite the store's own records", async
   assert.is(reopened.load().position, 4)
   assert.is(reopened.getMeta('store/format'), 'mine')
   await reopened.close()
+})
+
+// Resident KiB of this process's mappings of `file` (Linux /proc/self/smaps), or undefined elsewhere.
+function residentKiB(file: string): number | undefined {
+  if (!existsSync('/proc/self/smaps')) return undefined
+  let total = 0
+  let inFile = false
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(` ${file}`)
+    else if (inFile && line.startsWith('Rss:')) total += Number(line.split(/\s+/)[1])
+  }
+  return total
+}
+
+test('releaseMappedPages: the pages a load touched leave resident memory; the store loads, commits and reopens as before', async () => {
+  const path = dir()
+  const store = await LmdbStore.open(path)
+  const batch = emptyBatch()
+  for (let i = 0; i < 20_000; i++) batch.entries.push([userId(`@user${i}:x.org`), { displayName: `User ${i} ${'x'.repeat(40)}`, avatarUrl: null }])
+  batch.position = 1
+  store.commit(batch)
+  const loaded = plain(store.load())
+  const before = residentKiB(join(path, 'data.mdb'))
+  await store.releaseMappedPages()
+  const after = residentKiB(join(path, 'data.mdb'))
+  if (before !== undefined && after !== undefined) {
+    assert.ok(before > 1024, `a whole load maps the store in (${before} KiB resident)`)
+    assert.ok(after < before / 4, `after release ${after} KiB of ${before} KiB stay resident`)
+  }
+  assert.equal(plain(store.load()), loaded)
+  store.commit(numberedBatch(2))
+  const model = new StoreModel()
+  model.apply(batch)
+  model.apply(numberedBatch(2))
+  await store.close()
+  const reopened = await LmdbStore.open(path)
+  assert.equal(plain(reopened.load()), plain(model.state()))
+  await reopened.close()
+  const afterClose = await reopened.releaseMappedPages().then(() => undefined, (error: unknown) => error)
+  assert.match(String(afterClose), /after close/)
 })
 
 test('close is idempotent, and use after close is a programmer error', async () => {
