@@ -53,7 +53,7 @@ async function measure(n: number): Promise<void> {
       const t1 = performance.now()
       const state = store.load()
       const t2 = performance.now()
-      if (state.members.length !== n || state.entries.size !== n) throw new Error('wrong counts')
+      if ([...state.members.values()].reduce((sum, joined) => sum + joined.size, 0) !== n || state.entries.size !== n) throw new Error('wrong counts')
       await store.close()
       openMs.push(t1 - t0)
       loadMs.push(t2 - t1)

@@ -1,7 +1,6 @@
 import type { RoomId, UserId } from '../ids/index.js'
-import type { DirectoryEntries } from '../profiles/index.js'
-import { emptyRoom } from '../rooms/index.js'
-import type { RoomState } from '../rooms/index.js'
+import type { DirectoryEntries, Profile } from '../profiles/index.js'
+import type { MemberProfile, RoomState } from '../rooms/index.js'
 import type { StoreBatch, StoredState } from '../store/index.js'
 import type { UserRegistry } from '../visibility/index.js'
 
@@ -81,14 +80,15 @@ export class FactLog {
   }
 }
 
-/** Replaces the in-memory facts with the stored ones; returns the stored position. */
+/** Replaces the in-memory facts with the stored ones (adopting `state`'s member maps as the rooms' own); returns the stored position. */
 export function loadFacts(state: StoredState, facts: Facts): number | null {
   facts.rooms.clear()
   for (const [roomId, room] of state.rooms) facts.rooms.set(roomId, { joinRule: room.joinRule, historyVisibility: room.historyVisibility, joined: new Map() })
-  for (const [roomId, userId, profile] of state.members) {
-    let room = facts.rooms.get(roomId)
-    if (room === undefined) facts.rooms.set(roomId, (room = emptyRoom()))
-    room.joined.set(userId, profile)
+  for (const [roomId, joined] of state.members) {
+    for (const [userId, profile] of joined) if (profile !== null) joined.set(userId, sharedProfile(profile, state.entries.get(userId)))
+    const room = facts.rooms.get(roomId)
+    if (room === undefined) facts.rooms.set(roomId, { joinRule: null, historyVisibility: null, joined })
+    else room.joined = joined
   }
   facts.registry.clear()
   for (const [userId, user] of state.localUsers) facts.registry.set(userId, user)
@@ -96,4 +96,11 @@ export function loadFacts(state: StoredState, facts: Facts): number | null {
   for (const [userId, profile] of state.entries) facts.entries.load(userId, profile, undefined)
   for (const [userId, mark] of state.stale) facts.entries.load(userId, undefined, mark)
   return state.position
+}
+
+// A remote member's event profile is mostly its directory entry's: one
+// object (and one copy of its strings) for both, instead of one per record.
+// Profiles are replaced, never written in place.
+function sharedProfile(profile: MemberProfile, entry: Profile | undefined): MemberProfile {
+  return entry !== undefined && entry.displayName === profile.displayName && entry.avatarUrl === profile.avatarUrl ? entry : profile
 }

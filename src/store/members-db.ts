@@ -4,7 +4,7 @@ import { namedDatabase } from './codec.js'
 import type { RoomId, UserId } from '../ids/index.js'
 import type { MemberProfile } from '../rooms/index.js'
 import { RecordError, isNullableString } from './record-error.js'
-import { parseStoredRoomId, parseStoredUserId } from './stored-ids.js'
+import { StoredUserIds, parseStoredRoomId } from './stored-ids.js'
 import type { StoreBatch } from './types.js'
 
 type MemberKey = [RoomId, UserId]
@@ -31,26 +31,32 @@ export function writeMembers(db: MembersDb, members: StoreBatch['members']): voi
   }
 }
 
-/** Reads every joined member (one range scan, in key order). */
-export function loadMembers(db: MembersDb): [RoomId, UserId, MemberProfile | null][] {
-  const members: [RoomId, UserId, MemberProfile | null][] = []
+/**
+ * Reads every joined member (one range scan, in key order) into one map per
+ * room, the maps a directory keeps as its rooms' joined members: no
+ * intermediate list of a record per member.
+ */
+export function loadMembers(db: MembersDb, ids = new StoredUserIds()): Map<RoomId, Map<UserId, MemberProfile | null>> {
+  const rooms = new Map<RoomId, Map<UserId, MemberProfile | null>>()
   let lastRoom: unknown
-  let lastRoomId: RoomId | undefined
+  let joined: Map<UserId, MemberProfile | null> | undefined
   for (const { key, value } of db.getRange()) {
     if (!Array.isArray(key) || key.length !== 2) throw new RecordError(MEMBERS_DB, key, 'has a key that is not [room id, user id]')
     // Keys come sorted by room: parse each room id once.
-    if (key[0] !== lastRoom || lastRoomId === undefined) {
+    if (key[0] !== lastRoom || joined === undefined) {
       lastRoom = key[0]
-      lastRoomId = parseStoredRoomId(MEMBERS_DB, key[0])
+      const roomId = parseStoredRoomId(MEMBERS_DB, key[0])
+      joined = rooms.get(roomId)
+      if (joined === undefined) rooms.set(roomId, (joined = new Map()))
     }
-    const userId = parseStoredUserId(MEMBERS_DB, key[1])
+    const userId = ids.parse(MEMBERS_DB, key[1])
     if (value === null) {
-      members.push([lastRoomId, userId, null])
+      joined.set(userId, null)
     } else if (Array.isArray(value) && value.length === 2 && isNullableString(value[0]) && isNullableString(value[1])) {
-      members.push([lastRoomId, userId, { displayName: value[0], avatarUrl: value[1] }])
+      joined.set(userId, { displayName: value[0], avatarUrl: value[1] })
     } else {
       throw RecordError.badValue(MEMBERS_DB, key, value)
     }
   }
-  return members
+  return rooms
 }

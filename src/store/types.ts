@@ -30,7 +30,8 @@ export interface StoreBatch {
 /** Everything the engine needs to resume, as stored. */
 export interface StoredState {
   rooms: Map<RoomId, StoredRoom>
-  members: [RoomId, UserId, MemberProfile | null][]
+  /** Joined members by room: each member's event profile (`null` for local members). */
+  members: Map<RoomId, Map<UserId, MemberProfile | null>>
   localUsers: Map<UserId, LocalUser>
   entries: Map<UserId, Profile>
   stale: Map<UserId, StaleMark>

@@ -84,9 +84,19 @@ export class StoreModel {
 
   /** The model in `load()`'s shape, members sorted as the store returns them. */
   state(): StoredState {
-    const members = [...this.members.values()].sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]))
+    const members = new Map<RoomId, Map<UserId, MemberProfile | null>>()
+    for (const [room, user, profile] of [...this.members.values()].sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]))) {
+      let joined = members.get(room)
+      if (joined === undefined) members.set(room, (joined = new Map()))
+      joined.set(user, profile)
+    }
     return { rooms: this.rooms, members, localUsers: this.localUsers, entries: this.entries, stale: this.stale, position: this.position }
   }
+}
+
+/** `load()`'s members as [room, user, profile] records, in the store's order. */
+export function memberList(state: StoredState): [RoomId, UserId, MemberProfile | null][] {
+  return [...state.members].flatMap(([room, joined]) => [...joined].map(([user, profile]): [RoomId, UserId, MemberProfile | null] => [room, user, profile]))
 }
 
 /** `load()` output as comparable plain data (sorted entries). */
@@ -94,7 +104,7 @@ export function plain(state: StoredState): unknown {
   const sorted = <K extends string, V>(map: Map<K, V>): [K, V][] => [...map].sort((a, b) => compare(a[0], b[0]))
   return {
     rooms: sorted(state.rooms),
-    members: [...state.members].sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1])),
+    members: memberList(state).sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1])),
     localUsers: sorted(state.localUsers),
     entries: sorted(state.entries),
     stale: sorted(state.stale),
