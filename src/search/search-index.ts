@@ -86,8 +86,11 @@ export interface IndexedUser {
 
 interface FlexIndex {
   add(id: number, content: string): void
-  remove(id: number): void
   search(query: string, options: { resolve: false }): { result: number[][] }
+  /** Its forward index: each key (a term's prefix) → id lists by resolution slot (one slot here). */
+  map: Map<string, (number[] | undefined)[]>
+  /** Without `fastupdate`: the ids added (an id listed here is updated, not added). */
+  reg: Set<number>
 }
 
 /**
@@ -125,13 +128,21 @@ export class SearchIndex {
     this.rankedLists = new RankedListCache(rankedListCapacity)
     this.tiers = matchTiers(options)
     const { Index } = flexsearch as unknown as { Index: new (options: object) => FlexIndex }
+    // Without `fastupdate`: its register of every list each id is in cost
+    // ~400 B per entry at 1M (a third of the directory's heap) and a third
+    // of the time adding to it. The index removes an entry itself (see
+    // `#unindex`): it knows the terms it added, and removing from their
+    // lists is what FlexSearch's fast update does with its register.
     this.#flex = new Index({
       tokenize: 'forward',
       resolution: 1,
-      fastupdate: true,
+      fastupdate: false,
       // Our lexemes are the terms: the default encoder would fold '99' to '9' and split 'alice.smith'.
       encode: (text: string) => text.split(' '),
     })
+    if (!(this.#flex.map instanceof Map) || !(this.#flex.reg instanceof Set)) {
+      throw new Error('SearchIndex: this FlexSearch build does not keep its forward index as `map` (Map) and `reg` (Set), which removal relies on; use the version in package-lock.json')
+    }
   }
 
   /** Number of indexed entries. */
@@ -215,7 +226,7 @@ export class SearchIndex {
     this.#flags[id] = isLocal ? flags | EntryFlag.Local : flags & ~EntryFlag.Local
     if (before !== undefined) {
       if (sameLexemes(before.document, document)) return
-      this.#flex.remove(id)
+      this.#unindex(id, before)
     }
     const documents = tierDocuments ?? [document]
     this.#setTails(id, documents)
@@ -227,12 +238,31 @@ export class SearchIndex {
     const id = this.#idByUser.get(userId)
     if (id === undefined) return
     this.#idByUser.delete(userId)
+    this.#unindex(id, this.#users[id] as IndexedUser)
     this.#users[id] = undefined
     this.#freeIds.push(id)
     this.#markChanged(id)
     this.#flags[id] = 0
     this.#tails.fill(0, TAIL_WORDS * id, TAIL_WORDS * (id + 1))
-    this.#flex.remove(id)
+  }
+
+  // Takes `id` out of the lists of every key its entry's terms were added
+  // under (each term's prefixes: the forward tokenizer's keys), dropping
+  // keys left empty, and out of FlexSearch's register so it can be added
+  // again. Cost: an indexOf per key, as FlexSearch's own fast update.
+  #unindex(id: number, entry: IndexedUser): void {
+    const map = this.#flex.map
+    for (const key of forwardKeys(entry.tierDocuments ?? [entry.document])) {
+      const slots = map.get(key)
+      const list = slots?.[0]
+      if (list === undefined) continue
+      const at = list[list.length - 1] === id ? list.length - 1 : list.indexOf(id)
+      if (at < 0) continue
+      if (at === list.length - 1) list.pop()
+      else list.splice(at, 1)
+      if (list.length === 0 && slots?.length === 1) map.delete(key)
+    }
+    this.#flex.reg.delete(id)
   }
 
   #setTails(id: number, documents: readonly UserDocument[]): void {
@@ -267,10 +297,21 @@ export class SearchIndex {
   }
 }
 
-function indexTerms(documents: readonly UserDocument[]): string {
+function termSet(documents: readonly UserDocument[]): Set<string> {
   const terms = new Set<string>()
   for (const document of documents) for (const lexeme of document.lexemes) terms.add(lexeme.slice(0, MAX_INDEXED_PREFIX))
-  return [...terms].join(' ')
+  return terms
+}
+
+function indexTerms(documents: readonly UserDocument[]): string {
+  return [...termSet(documents)].join(' ')
+}
+
+// The keys FlexSearch's forward tokenizer files the documents' terms under: every prefix of each.
+function forwardKeys(documents: readonly UserDocument[]): Set<string> {
+  const keys = new Set<string>()
+  for (const term of termSet(documents)) for (let k = 1; k <= term.length; k++) keys.add(term.slice(0, k))
+  return keys
 }
 
 function sameLexemes(a: UserDocument, b: UserDocument): boolean {
