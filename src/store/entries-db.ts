@@ -4,7 +4,7 @@ import { namedDatabase } from './codec.js'
 import type { UserId } from '../ids/index.js'
 import type { Profile } from '../profiles/index.js'
 import { RecordError, isNullableString } from './record-error.js'
-import { StoredUserIds } from './stored-ids.js'
+import { parseStoredUserId } from './stored-ids.js'
 import type { StoreBatch } from './types.js'
 
 type EntryRecord = [displayName: string | null, avatarUrl: string | null]
@@ -27,13 +27,13 @@ export function writeEntries(db: EntriesDb, entries: StoreBatch['entries']): voi
 }
 
 /** Reads every entry (one range scan). */
-export function loadEntries(db: EntriesDb, ids = new StoredUserIds()): Map<UserId, Profile> {
+export function loadEntries(db: EntriesDb): Map<UserId, Profile> {
   const entries = new Map<UserId, Profile>()
   for (const { key, value } of db.getRange()) {
     if (!Array.isArray(value) || value.length !== 2 || !isNullableString(value[0]) || !isNullableString(value[1])) {
       throw RecordError.badValue(ENTRIES_DB, key, value)
     }
-    entries.set(ids.parse(ENTRIES_DB, key), { displayName: value[0], avatarUrl: value[1] })
+    entries.set(parseStoredUserId(ENTRIES_DB, key), { displayName: value[0], avatarUrl: value[1] })
   }
   return entries
 }

@@ -25,7 +25,6 @@ import type { RoomsDb } from './rooms-db.js'
 import { STALE_DB, loadStale, openStaleDb, writeStale } from './stale-db.js'
 import type { StaleDb } from './stale-db.js'
 import { messageOf, unusableStore as unusable } from './store-errors.js'
-import { StoredUserIds } from './stored-ids.js'
 import { prepareStorePath } from './store-path.js'
 import type { DirectoryStore, StoreBatch, StoredState } from './types.js'
 
@@ -140,13 +139,12 @@ export class LmdbStore implements DirectoryStore {
     try {
       const position = readPosition(this.#dbs.meta)
       if (position === undefined) throw new RecordError(META_DB, 'store/position', 'is not a number')
-      const ids = new StoredUserIds()
       return {
         rooms: loadRooms(this.#dbs.rooms),
-        members: loadMembers(this.#dbs.members, ids),
-        localUsers: loadLocalUsers(this.#dbs.localUsers, ids),
-        entries: loadEntries(this.#dbs.entries, ids),
-        stale: loadStale(this.#dbs.stale, ids),
+        members: loadMembers(this.#dbs.members),
+        localUsers: loadLocalUsers(this.#dbs.localUsers),
+        entries: loadEntries(this.#dbs.entries),
+        stale: loadStale(this.#dbs.stale),
         position,
       }
     } catch (error) {

@@ -4,7 +4,7 @@ import { namedDatabase } from './codec.js'
 import type { UserId } from '../ids/index.js'
 import type { LocalUser } from '../visibility/index.js'
 import { RecordError, isNullableString } from './record-error.js'
-import { StoredUserIds } from './stored-ids.js'
+import { parseStoredUserId } from './stored-ids.js'
 import type { StoreBatch } from './types.js'
 
 type LocalUserRecord = [userType: string | null, deactivated: boolean, locked: boolean]
@@ -24,7 +24,7 @@ export function writeLocalUsers(db: LocalUsersDb, localUsers: StoreBatch['localU
 }
 
 /** Reads every local user (one range scan). */
-export function loadLocalUsers(db: LocalUsersDb, ids = new StoredUserIds()): Map<UserId, LocalUser> {
+export function loadLocalUsers(db: LocalUsersDb): Map<UserId, LocalUser> {
   const users = new Map<UserId, LocalUser>()
   // Users with the same type and flags (nearly all: no type, active, unlocked)
   // share one object; the registry replaces these objects, never writes them.
@@ -36,7 +36,7 @@ export function loadLocalUsers(db: LocalUsersDb, ids = new StoredUserIds()): Map
     const shape = `${value[1] ? 'd' : '-'}${value[2] ? 'l' : '-'}${value[0] === null ? '' : `:${value[0]}`}`
     let user = alike.get(shape)
     if (user === undefined) alike.set(shape, (user = { userType: value[0], deactivated: value[1], locked: value[2] }))
-    users.set(ids.parse(LOCAL_USERS_DB, key), user)
+    users.set(parseStoredUserId(LOCAL_USERS_DB, key), user)
   }
   return users
 }

@@ -4,7 +4,7 @@ import { namedDatabase } from './codec.js'
 import type { RoomId, UserId } from '../ids/index.js'
 import type { MemberProfile } from '../rooms/index.js'
 import { RecordError, isNullableString } from './record-error.js'
-import { StoredUserIds, parseStoredRoomId } from './stored-ids.js'
+import { parseStoredRoomId, parseStoredUserId } from './stored-ids.js'
 import type { StoreBatch } from './types.js'
 
 type MemberKey = [RoomId, UserId]
@@ -36,7 +36,7 @@ export function writeMembers(db: MembersDb, members: StoreBatch['members']): voi
  * room, the maps a directory keeps as its rooms' joined members: no
  * intermediate list of a record per member.
  */
-export function loadMembers(db: MembersDb, ids = new StoredUserIds()): Map<RoomId, Map<UserId, MemberProfile | null>> {
+export function loadMembers(db: MembersDb): Map<RoomId, Map<UserId, MemberProfile | null>> {
   const rooms = new Map<RoomId, Map<UserId, MemberProfile | null>>()
   let lastRoom: unknown
   let joined: Map<UserId, MemberProfile | null> | undefined
@@ -49,7 +49,7 @@ export function loadMembers(db: MembersDb, ids = new StoredUserIds()): Map<RoomI
       joined = rooms.get(roomId)
       if (joined === undefined) rooms.set(roomId, (joined = new Map()))
     }
-    const userId = ids.parse(MEMBERS_DB, key[1])
+    const userId = parseStoredUserId(MEMBERS_DB, key[1])
     if (value === null) {
       joined.set(userId, null)
     } else if (Array.isArray(value) && value.length === 2 && isNullableString(value[0]) && isNullableString(value[1])) {

@@ -4,7 +4,7 @@ import { namedDatabase } from './codec.js'
 import type { UserId } from '../ids/index.js'
 import type { StaleMark } from '../profiles/index.js'
 import { RecordError } from './record-error.js'
-import { StoredUserIds } from './stored-ids.js'
+import { parseStoredUserId } from './stored-ids.js'
 import type { StoreBatch } from './types.js'
 
 type StaleRecord = [nextTryAtMs: number, retryCounter: number]
@@ -27,13 +27,13 @@ export function writeStale(db: StaleDb, stale: StoreBatch['stale']): void {
 }
 
 /** Reads every stale mark (one range scan). */
-export function loadStale(db: StaleDb, ids = new StoredUserIds()): Map<UserId, StaleMark> {
+export function loadStale(db: StaleDb): Map<UserId, StaleMark> {
   const stale = new Map<UserId, StaleMark>()
   for (const { key, value } of db.getRange()) {
     if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'number' || typeof value[1] !== 'number') {
       throw RecordError.badValue(STALE_DB, key, value)
     }
-    stale.set(ids.parse(STALE_DB, key), { nextTryAtMs: value[0], retryCounter: value[1] })
+    stale.set(parseStoredUserId(STALE_DB, key), { nextTryAtMs: value[0], retryCounter: value[1] })
   }
   return stale
 }
