@@ -19,6 +19,9 @@ import type { UserDocument } from './ranking.js'
 const MAX_INDEXED_PREFIX = 6
 // Changed ids kept for patching cached rankings; older lists are rebuilt.
 const CHANGE_LOG_KEEP = 1 << 15
+// Terms whose keys' lists are remembered for adding (see `#index`); the
+// table starts afresh beyond this (1M bench users have ~27k terms).
+const TERM_LISTS_MAX = 1 << 17
 
 // The lengths of the lexeme beginnings the tail bits record, one word each.
 const TAIL_LEVELS = [7, 8, 9, 10, 12, 15]
@@ -85,12 +88,9 @@ export interface IndexedUser {
 }
 
 interface FlexIndex {
-  add(id: number, content: string): void
   search(query: string, options: { resolve: false }): { result: number[][] }
   /** Its forward index: each key (a term's prefix) → id lists by resolution slot (one slot here). */
-  map: Map<string, (number[] | undefined)[]>
-  /** Without `fastupdate`: the ids added (an id listed here is updated, not added). */
-  reg: Set<number>
+  map: Map<string, number[][]>
 }
 
 /**
@@ -115,6 +115,8 @@ export class SearchIndex {
   #tails = new Uint32Array(1024 * TAIL_WORDS)
   #changeLog: number[] = []
   #changeLogBase = 0
+  // term → the lists of its keys in FlexSearch's map, valid while no key is dropped.
+  readonly #listsOfTerm = new Map<string, number[][]>()
   /** Cached rankings of this index's queries (see `RankedList`). */
   readonly rankedLists: RankedListCache
 
@@ -128,11 +130,14 @@ export class SearchIndex {
     this.rankedLists = new RankedListCache(rankedListCapacity)
     this.tiers = matchTiers(options)
     const { Index } = flexsearch as unknown as { Index: new (options: object) => FlexIndex }
-    // Without `fastupdate`: its register of every list each id is in cost
-    // ~400 B per entry at 1M (a third of the directory's heap) and a third
-    // of the time adding to it. The index removes an entry itself (see
-    // `#unindex`): it knows the terms it added, and removing from their
-    // lists is what FlexSearch's fast update does with its register.
+    // Queries go through FlexSearch's forward index (`candidates`); entries
+    // are filed into and out of it by this class (`#index`, `#unindex`),
+    // under exactly the keys FlexSearch's own `add` would use (every prefix
+    // of every term, an id once per key, appended; test/search checks the
+    // lists against `add`'s). Measured at 1M bench users
+    // (bench/.work/flex-fill.ts): `add` takes 8.0 s, filing through the
+    // remembered lists of each term 2.2 s; and without `fastupdate` or
+    // `add`, FlexSearch's register of ids (a Set of every entry) is unused.
     this.#flex = new Index({
       tokenize: 'forward',
       resolution: 1,
@@ -140,8 +145,8 @@ export class SearchIndex {
       // Our lexemes are the terms: the default encoder would fold '99' to '9' and split 'alice.smith'.
       encode: (text: string) => text.split(' '),
     })
-    if (!(this.#flex.map instanceof Map) || !(this.#flex.reg instanceof Set)) {
-      throw new Error('SearchIndex: this FlexSearch build does not keep its forward index as `map` (Map) and `reg` (Set), which removal relies on; use the version in package-lock.json')
+    if (!(this.#flex.map instanceof Map)) {
+      throw new Error('SearchIndex: this FlexSearch build does not keep its forward index as `map` (a Map), which adding and removing rely on; use the version in package-lock.json')
     }
   }
 
@@ -208,7 +213,9 @@ export class SearchIndex {
 
   /**
    * Adds or replaces the entry of `userId`, with its `EntryFlag`s (`Local`
-   * is set from `isLocal`). Cost: one FlexSearch update (~2 ms p50 at 1M entries).
+   * is set from `isLocal`). Cost: building the document and filing its
+   * terms; replacing an entry whose lexemes changed first takes the old
+   * terms out, an indexOf per key in lists of every entry sharing it.
    */
   upsert(userId: UserId, localpart: string, serverName: string, displayName: string | null, avatarUrl: string | null, isLocal: boolean, flags = 0): void {
     const document = buildUserDocument(localpart, serverName, displayName)
@@ -230,7 +237,7 @@ export class SearchIndex {
     }
     const documents = tierDocuments ?? [document]
     this.#setTails(id, documents)
-    this.#flex.add(id, indexTerms(documents))
+    this.#index(id, documents)
   }
 
   /** Removes the entry of `userId`, if indexed. */
@@ -246,23 +253,48 @@ export class SearchIndex {
     this.#tails.fill(0, TAIL_WORDS * id, TAIL_WORDS * (id + 1))
   }
 
-  // Takes `id` out of the lists of every key its entry's terms were added
-  // under (each term's prefixes: the forward tokenizer's keys), dropping
-  // keys left empty, and out of FlexSearch's register so it can be added
-  // again. Cost: an indexOf per key, as FlexSearch's own fast update.
+  // Appends `id` to the list of every key of the documents' terms (each
+  // term's prefixes, FlexSearch's forward keys), once per key. A term's
+  // lists are looked up once and remembered: terms recur (~27k among 1M
+  // bench users), and each lookup of a key slices and hashes a new string.
+  #index(id: number, documents: readonly UserDocument[]): void {
+    const map = this.#flex.map
+    for (const term of termSet(documents)) {
+      let lists = this.#listsOfTerm.get(term)
+      if (lists === undefined) {
+        lists = []
+        for (let k = 1; k <= term.length; k++) {
+          const key = term.slice(0, k)
+          let slots = map.get(key)
+          if (slots === undefined) map.set(key, (slots = [[]]))
+          lists.push(slots[0])
+        }
+        if (this.#listsOfTerm.size >= TERM_LISTS_MAX) this.#listsOfTerm.clear()
+        this.#listsOfTerm.set(term, lists)
+      }
+      // A key two terms share (`al` of `alice` and `alan`) lists the id once.
+      for (const list of lists) if (list[list.length - 1] !== id) list.push(id)
+    }
+  }
+
+  // Takes `id` out of the lists of every key its entry's terms were filed
+  // under, dropping keys left empty (and with them the remembered lists,
+  // which may hold a dropped one). Cost: an indexOf per key, as FlexSearch's
+  // own fast update.
   #unindex(id: number, entry: IndexedUser): void {
     const map = this.#flex.map
     for (const key of forwardKeys(entry.tierDocuments ?? [entry.document])) {
-      const slots = map.get(key)
-      const list = slots?.[0]
+      const list = map.get(key)?.[0]
       if (list === undefined) continue
       const at = list[list.length - 1] === id ? list.length - 1 : list.indexOf(id)
       if (at < 0) continue
       if (at === list.length - 1) list.pop()
       else list.splice(at, 1)
-      if (list.length === 0 && slots?.length === 1) map.delete(key)
+      if (list.length === 0) {
+        map.delete(key)
+        this.#listsOfTerm.clear()
+      }
     }
-    this.#flex.reg.delete(id)
   }
 
   #setTails(id: number, documents: readonly UserDocument[]): void {
@@ -301,10 +333,6 @@ function termSet(documents: readonly UserDocument[]): Set<string> {
   const terms = new Set<string>()
   for (const document of documents) for (const lexeme of document.lexemes) terms.add(lexeme.slice(0, MAX_INDEXED_PREFIX))
   return terms
-}
-
-function indexTerms(documents: readonly UserDocument[]): string {
-  return [...termSet(documents)].join(' ')
 }
 
 // The keys FlexSearch's forward tokenizer files the documents' terms under: every prefix of each.

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import flexsearch from 'flexsearch'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SearchIndex } from '../../src/search/index.js'
@@ -64,6 +65,36 @@ test('after any sequence of upserts and removals, every key lists exactly the en
       assert.is(incremental.size, current.size)
     }),
     { numRuns: 300 },
+  )
+})
+
+// FlexSearch's own forward index, as the index configures it, fed each entry's terms through `add`.
+function flexAddOracle(index: SearchIndex): { keys: string[]; lists: (key: string) => number[] } {
+  const { Index } = flexsearch as unknown as { Index: new (options: object) => { add(id: number, text: string): void; search(q: string, o: { resolve: false }): { result: number[][] }; map: Map<string, unknown> } }
+  const oracle = new Index({ tokenize: 'forward', resolution: 1, fastupdate: false, encode: (text: string) => text.split(' ') })
+  for (let id = 0; id < index.idLimit; id++) {
+    const user = index.user(id)
+    if (user === undefined) continue
+    const terms = new Set((user.tierDocuments ?? [user.document]).flatMap((d) => d.lexemes.map((l) => l.slice(0, 6))))
+    oracle.add(id, [...terms].join(' '))
+  }
+  // candidates() looks a longer prefix up by its first 6 characters, the indexed keys.
+  return { keys: [...oracle.map.keys()], lists: (key) => oracle.search(key.slice(0, 6), { resolve: false }).result.flat() }
+}
+
+test('an index built by upserts lists under each key exactly the ids, in the order, FlexSearch\'s own add lists', () => {
+  const word = fc.string({ minLength: 1, maxLength: 9, unit: fc.constantFrom('a', 'l', 'i', 'c', 'e', 'é', '7', '.') })
+  const name = fc.option(fc.array(word, { minLength: 1, maxLength: 3 }).map((words) => words.join(' ')), { nil: null })
+  fc.assert(
+    fc.property(fc.array(name, { maxLength: 30 }), fc.boolean(), (names, tiers) => {
+      const index = new SearchIndex({ accentInsensitive: tiers, infixMatch: tiers })
+      names.forEach((displayName, i) => index.upsert(`@u${i}:test` as UserId, `u${i}`, 'test', displayName, null, true))
+      const oracle = flexAddOracle(index)
+      for (const key of new Set([...oracle.keys, ...keysOf(names)])) {
+        assert.equal(index.candidates(key).flat(), oracle.lists(key), key)
+      }
+    }),
+    { numRuns: 200 },
   )
 })
 
