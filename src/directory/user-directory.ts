@@ -98,7 +98,7 @@ export class UserDirectory {
   /**
    * Opens a directory: memory only, or with `path` an LMDB store that is
    * created if missing and otherwise loaded (cost: a scan of the store and a
-   * rebuild of the search index, about 25 s per million entries on the 2-core bench machine). A path
+   * rebuild of the search index, about 22 s per million entries on the 2-core bench machine). A path
    * holding anything but a store of ours fails with `UserDirectoryError`
    * and is left untouched.
    */
