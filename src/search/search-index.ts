@@ -263,8 +263,7 @@ export class SearchIndex {
       let lists = this.#listsOfTerm.get(term)
       if (lists === undefined) {
         lists = []
-        for (let k = 1; k <= term.length; k++) {
-          const key = term.slice(0, k)
+        for (const key of forwardKeysOf(term)) {
           let slots = map.get(key)
           if (slots === undefined) map.set(key, (slots = [[]]))
           lists.push(slots[0])
@@ -335,10 +334,17 @@ function termSet(documents: readonly UserDocument[]): Set<string> {
   return terms
 }
 
-// The keys FlexSearch's forward tokenizer files the documents' terms under: every prefix of each.
+// The keys FlexSearch's forward tokenizer files a term under: every prefix of it.
+function forwardKeysOf(term: string): string[] {
+  const keys: string[] = []
+  for (let k = 1; k <= term.length; k++) keys.push(term.slice(0, k))
+  return keys
+}
+
+// The keys of all the documents' terms, each once.
 function forwardKeys(documents: readonly UserDocument[]): Set<string> {
   const keys = new Set<string>()
-  for (const term of termSet(documents)) for (let k = 1; k <= term.length; k++) keys.add(term.slice(0, k))
+  for (const term of termSet(documents)) for (const key of forwardKeysOf(term)) keys.add(key)
   return keys
 }
 
