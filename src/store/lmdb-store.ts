@@ -13,7 +13,7 @@ import type { LocalUsersDb } from './local-users-db.js'
 import { MEMBERS_DB, loadMembers, openMembersDb, writeMembers } from './members-db.js'
 import type { MembersDb } from './members-db.js'
 import {
-  FORMAT_NAME, FORMAT_VERSION, META_DB, encodeBatchMeta, openMetaDb, readBatchMeta, readFormat, readPosition,
+  FORMAT_NAME, FORMAT_VERSION, META_DB, encodeBatchMeta, openMetaDb, readBatchMeta, readBatchMetaRange, readFormat, readPosition,
   writeBatchMeta, writeFormat, writePosition,
 } from './meta-db.js'
 import type { MetaDb } from './meta-db.js'
@@ -214,6 +214,12 @@ export class LmdbStore implements DirectoryStore {
   getMeta(key: string): unknown {
     this.#assertOpen('getMeta')
     return readBatchMeta(this.#dbs.meta, key)
+  }
+
+  /** Every value written through `StoreBatch.meta` under a key starting with `prefix`, in key order (a range scan). */
+  metaEntries(prefix: string): [string, unknown][] {
+    this.#assertOpen('metaEntries')
+    return [...readBatchMetaRange(this.#dbs.meta, prefix)]
   }
 
   /** Releases the environment (every commit is already on disk). Idempotent; the store cannot be used afterwards. */

@@ -62,6 +62,15 @@ export function readBatchMeta(db: MetaDb, key: string): unknown {
   return db.get(BATCH_PREFIX + key)
 }
 
+/** Every value written through `StoreBatch.meta` under a key starting with `prefix`, in key order. */
+export function* readBatchMetaRange(db: MetaDb, prefix: string): Generator<[string, unknown]> {
+  const start = BATCH_PREFIX + prefix
+  for (const { key, value } of db.getRange({ start })) {
+    if (typeof key !== 'string' || !key.startsWith(start)) return
+    yield [key.slice(BATCH_PREFIX.length), value]
+  }
+}
+
 /** `StoreBatch.meta` encoded ahead of the transaction (`null`: delete). */
 export type EncodedMeta = [key: string, value: Uint8Array | null][]
 

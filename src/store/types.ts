@@ -48,6 +48,8 @@ export interface DirectoryStore {
   commit(batch: StoreBatch): void
   /** Reads a value written through `StoreBatch.meta`. */
   getMeta(key: string): unknown
+  /** Every `StoreBatch.meta` value whose key starts with `prefix`, in key order. */
+  metaEntries(prefix: string): Iterable<[string, unknown]>
   /** Flushes and releases the environment. */
   close(): Promise<void>
 }
