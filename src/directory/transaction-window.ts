@@ -58,10 +58,16 @@ export class TransactionWindow {
     return this.#keys.has(key)
   }
 
-  /** The meta writes that remember `keys` (new, in order) and forget the oldest beyond the window; call `confirm` once stored. */
+  /**
+   * The meta writes that remember `keys` (new, oldest first) and forget the
+   * oldest ids beyond the window (new ones too, when more than `capacity`
+   * come at once); call `confirm(keys)` once they are stored.
+   */
   writesFor(keys: readonly string[]): [string, unknown][] {
-    const writes: [string, unknown][] = keys.map((key, i) => [key, this.#next + i])
-    let excess = this.#keys.size + keys.length - this.capacity
+    const skipped = Math.max(0, keys.length - this.capacity)
+    const writes: [string, unknown][] = []
+    for (let i = skipped; i < keys.length; i++) writes.push([keys[i], this.#next + i])
+    let excess = this.#keys.size + keys.length - skipped - this.capacity
     for (const key of this.#keys.keys()) {
       if (excess-- <= 0) break
       writes.push([key, null])
