@@ -27,6 +27,7 @@ import type { SearchWarmReport } from './search-warmer.js'
 import { VisibilityFilter, dropSpam } from './search-filters.js'
 import type { Clock, SpamChecker, UserDirectoryOptions } from './options.js'
 import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, LocalUserInfo, SearchResultItem, SearchResults } from './types.js'
+import { describeValue } from '../describe-value.js'
 
 // Recent search terms kept parsed (terms up to 256 characters).
 const MAX_CACHED_QUERIES = 4096
@@ -91,7 +92,7 @@ export class UserDirectory {
     for (const key of Object.keys(defaultOptions) as (keyof typeof defaultOptions)[]) {
       const value = options[key]
       if (value === undefined) continue
-      if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `option ${key} must be a boolean, got ${JSON.stringify(value)}`)
+      if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `option ${key} must be a boolean, got ${describeValue(value)}`)
       this.#options[key] = value
     }
     this.#index = this.#newIndex()
@@ -118,7 +119,7 @@ export class UserDirectory {
   static async open(options: UserDirectoryOptions): Promise<UserDirectory> {
     if (typeof options !== 'object' || options === null) throw new UserDirectoryError('M_INVALID_PARAM', 'options must be an object')
     if (options.path === undefined) return new UserDirectory(options)
-    if (typeof options.path !== 'string' || options.path === '') throw new UserDirectoryError('M_INVALID_PARAM', `path must be a directory path, got ${JSON.stringify(options.path)}`)
+    if (typeof options.path !== 'string' || options.path === '') throw new UserDirectoryError('M_INVALID_PARAM', `path must be a directory path, got ${describeValue(options.path)}`)
     const store = await openLmdbStore(options.path, options.logger === undefined ? {} : { logger: options.logger })
     return UserDirectory.openOnStore(options, store)
   }
@@ -153,7 +154,7 @@ export class UserDirectory {
     const id = this.#localUserId(userId)
     const before = this.#registry.get(id)
     const userType = info.userType === undefined ? (before?.userType ?? null) : info.userType
-    if (userType !== null && typeof userType !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `userType must be a string or null, got ${JSON.stringify(userType)}`)
+    if (userType !== null && typeof userType !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `userType must be a string or null, got ${describeValue(userType)}`)
     this.#updateLocalUser(id, {
       userType,
       deactivated: optionalBoolean(info.deactivated, 'deactivated') ?? before?.deactivated ?? false,
@@ -223,7 +224,7 @@ export class UserDirectory {
     if (!Array.isArray(deltas)) throw new UserDirectoryError('M_INVALID_PARAM', 'deltas must be an array')
     const position = options.position
     if (position !== undefined && (typeof position !== 'number' || !Number.isSafeInteger(position))) {
-      throw new UserDirectoryError('M_INVALID_PARAM', `position must be an integer, got ${JSON.stringify(position)}`)
+      throw new UserDirectoryError('M_INVALID_PARAM', `position must be an integer, got ${describeValue(position)}`)
     }
     const report: IngestReport = { applied: 0, skipped: [] }
     // Checked first, applied after: a batch never stops halfway.
@@ -316,7 +317,7 @@ export class UserDirectory {
     this.#assertOpen()
     const requester = parseUserId(requesterId)
     if (typeof term !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `search term must be a string, got ${typeof term}`)
-    if (!Number.isSafeInteger(limit) || limit < 0) throw new UserDirectoryError('M_INVALID_PARAM', `limit must be a non-negative integer, got ${JSON.stringify(limit)}`)
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new UserDirectoryError('M_INVALID_PARAM', `limit must be a non-negative integer, got ${describeValue(limit)}`)
     if (!this.#options.enabled) return { limited: false, results: [] }
     const query = this.#parseQuery(term)
     const filter = this.#filter.reset(requester, this.#options, this.#index, this.#visibility)
