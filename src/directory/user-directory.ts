@@ -33,6 +33,8 @@ import { describeValue } from '../describe-value.js'
 const MAX_CACHED_QUERIES = 4096
 const MAX_CACHED_TERM_LENGTH = 256
 const CALLER_META_PREFIX = 'ext:'
+/** While the store cannot be written, it is checked again this often. */
+export const STORE_RECHECK_MS = 30_000
 
 /**
  * The user directory: who is in it, who can find whom, and search ranked as
@@ -81,6 +83,9 @@ export class UserDirectory {
   readonly #deferred: (() => void)[] = []
   // Set by rebuild(): the search index is rebuilt when its unit commits.
   #rebuildIndexAtCommit = false
+  // Why the store cannot be written now (read-only, last commit failed), or null; see health().
+  #unwritable: string | null = null
+  #recheckTimer: unknown
   // setMeta values of a memory-only directory.
   readonly #memoryMeta = new Map<string, unknown>()
 
@@ -137,6 +142,7 @@ export class UserDirectory {
       dir.#loadFromStore()
       dir.#loadTransactions(store)
       await store.releaseMappedPages()
+      if (store.notWritableBecause !== null) dir.#markUnwritable('the store is read-only')
       dir.#logger.info({ path: options.path, entries: dir.#entries.size, rooms: dir.#rooms.size, position: dir.#position }, 'opened the directory from its store')
       if (dir.#entries.staleCount > 0) dir.#refresher?.start()
       return dir
@@ -282,6 +288,22 @@ export class UserDirectory {
       this.#journal.room(valid.roomId, room)
       this.#rooms.delete(valid.roomId)
     }
+  }
+
+  /**
+   * Whether the directory can take writes: `ok: false` with a short reason
+   * (no paths) while it is closed, or while its store cannot be written (it
+   * was opened read-only, or the last commit failed); the log has the
+   * details. A store in that state is checked again every 30 s
+   * (`STORE_RECHECK_MS`; a read-only one is reopened read-write once its
+   * files are writable, then a probe record is written), and `ok` comes
+   * back as soon as a check or a commit succeeds. Not in API.md's first
+   * version: added for `/health`.
+   */
+  health(): { ok: boolean; reason: string | null } {
+    if (this.#closed) return { ok: false, reason: 'the directory is closed' }
+    if (this.#unwritable !== null) return { ok: false, reason: `the store cannot be written: ${this.#unwritable}` }
+    return { ok: true, reason: null }
   }
 
   /** Counts for monitoring (cheap: no relation is materialised). */
@@ -561,6 +583,7 @@ export class UserDirectory {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    if (this.#recheckTimer !== undefined) this.#clock.clearTimeout(this.#recheckTimer)
     this.#warmer.cancel()
     this.#refresher?.close()
     await this.#store?.close()
@@ -677,9 +700,13 @@ export class UserDirectory {
         this.#facts.clear()
         this.#rollback(0)
         this.#rebuildIndexAtCommit = false
-        if (error instanceof UserDirectoryError) this.#logger.error({ err: error }, 'store commit failed: the unit of work was undone in memory and nothing of it was stored')
+        if (error instanceof UserDirectoryError) {
+          this.#logger.error({ err: error }, 'store commit failed: the unit of work was undone in memory and nothing of it was stored')
+          this.#markUnwritable('the last commit failed')
+        }
         throw error
       }
+      if (this.#unwritable !== null) this.#markWritable()
     }
     this.#journal.clear()
     this.#pendingTransactions = []
@@ -757,6 +784,41 @@ export class UserDirectory {
       case 'storeMeta':
         this.#facts.popMeta()
     }
+  }
+
+  #markUnwritable(reason: string): void {
+    this.#unwritable = reason
+    if (this.#recheckTimer === undefined) this.#scheduleRecheck()
+  }
+
+  #markWritable(): void {
+    this.#logger.info({ was: this.#unwritable }, 'the store can be written again')
+    this.#unwritable = null
+    if (this.#recheckTimer !== undefined) this.#clock.clearTimeout(this.#recheckTimer)
+    this.#recheckTimer = undefined
+  }
+
+  // Checks the store again later, and again until it can be written.
+  #scheduleRecheck(): void {
+    this.#recheckTimer = this.#clock.setTimeout(() => {
+      this.#recheckTimer = undefined
+      const store = this.#store
+      if (this.#closed || store === undefined || this.#unwritable === null) return
+      store.recheck().then(
+        (reason) => {
+          if (this.#closed || this.#unwritable === null) return
+          if (reason === null) this.#markWritable()
+          else {
+            this.#logger.warn({ reason }, 'the store still cannot be written')
+            this.#scheduleRecheck()
+          }
+        },
+        (error: unknown) => {
+          this.#logger.error({ err: error }, 'checking whether the store can be written failed')
+          if (!this.#closed) this.#scheduleRecheck()
+        },
+      )
+    }, STORE_RECHECK_MS)
   }
 
   // Replaces every in-memory fact with the store's and rebuilds what derives from them (at open).

@@ -25,6 +25,7 @@ export type MetaDb = Database<unknown, string>
 export const META_DB = 'meta'
 const FORMAT_KEY = 'store/format'
 const POSITION_KEY = 'store/position'
+const PROBE_KEY = 'store/probe'
 const BATCH_PREFIX = 'batch/'
 
 /** Opens (or, writable, creates) the database; `undefined` if read-only and missing. */
@@ -55,6 +56,12 @@ export function readPosition(db: MetaDb): number | null | undefined {
 
 export function writePosition(db: MetaDb, position: number): void {
   db.putSync(POSITION_KEY, position)
+}
+
+/** Writes the probe record (a counter) that checks the store can be written; call inside a write transaction. */
+export function writeProbe(db: MetaDb): void {
+  const before = db.get(PROBE_KEY)
+  db.putSync(PROBE_KEY, typeof before === 'number' ? before + 1 : 1)
 }
 
 /** A value written through `StoreBatch.meta`, or `undefined`. */

@@ -52,6 +52,15 @@ export class FailingStore implements DirectoryStore {
     return this.inner.metaEntries(prefix)
   }
 
+  get notWritableBecause(): string | null {
+    return this.inner.notWritableBecause
+  }
+
+  async recheck(): Promise<string | null> {
+    if (this.failing) return 'injected: the disk is still full'
+    return this.inner.recheck()
+  }
+
   close(): Promise<void> {
     return this.inner.close()
   }
