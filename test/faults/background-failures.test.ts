@@ -10,6 +10,8 @@ import type { Logger } from 'pino'
 import { FakeClock, UserDirectory } from '../../src/index.js'
 import { BackgroundImport, LiveChanges } from '../../src/import/index.js'
 import { STORE_FAILURE_RETRY_MS } from '../../src/profiles/index.js'
+import { SearchWarmer } from '../../src/directory/search-warmer.js'
+import { Searcher } from '../../src/search/index.js'
 import { ADMIN_TOKEN, FakeSynapse, SERVER_NAME } from '../import/fake-synapse.js'
 import { FailingStore } from '../store/failing-store.js'
 import { tempDir } from '../store/store-fixtures.js'
@@ -97,6 +99,25 @@ test('a background import stopped by a refused page logs and resumes by itself o
     await dir.close()
     await hs.stop()
     made.remove()
+  }
+})
+
+test('a search warm-up that fails resolves as cancelled, logs, and does not reject', async () => {
+  const watch = watchStrays()
+  const { logger, messages } = collectingLogger()
+  const clock = new FakeClock(0)
+  const warmer = new SearchWarmer({ index: () => { throw new Error('index unavailable') }, searcher: new Searcher(), preferLocal: false }, clock, logger)
+  try {
+    const report = await warmer.warm()
+    assert.is(report.cancelled, true)
+    assert.ok(messages.some((m) => /search warm-up failed/.test(m)), `${messages}`)
+    assert.ok(clock.pendingTimers > 0, 'a retry is scheduled')
+    await clock.advance(60_000)
+    await settle()
+    assert.equal(watch.strays, [])
+  } finally {
+    warmer.cancel()
+    watch.stop()
   }
 })
 
