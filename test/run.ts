@@ -13,6 +13,19 @@ function collect(path: string, out: string[]): void {
   }
 }
 
+// A background promise nobody handles is a bug (issue 19): it would crash
+// the service. Record each, say which, and fail the run.
+const strays: string[] = []
+const describeStray = (kind: string, error: unknown): string => `${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+process.on('unhandledRejection', (reason) => {
+  strays.push(describeStray('unhandledRejection', reason))
+  console.error(`\n${strays[strays.length - 1]}\n`)
+})
+process.on('uncaughtException', (error) => {
+  strays.push(describeStray('uncaughtException', error))
+  console.error(`\n${strays[strays.length - 1]}\n`)
+})
+
 const roots = process.argv.slice(2)
 const files: string[] = []
 for (const root of roots.length > 0 ? roots : ['test']) collect(root, files)
@@ -45,3 +58,10 @@ const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0)
 const failed = total - passed
 console.log(`${passed} passed, ${failed} failed`)
 if (failed > 0 || total === 0) process.exitCode = 1
+// Let stray rejections of the last tests surface before judging.
+await new Promise((resolve) => setTimeout(resolve, 50))
+if (strays.length > 0) {
+  console.log(`${strays.length} unhandled rejection(s) or uncaught exception(s) during the run (the run fails):`)
+  for (const stray of strays) console.log(`  ${stray.split('\n')[0]}`)
+  process.exitCode = 1
+}

@@ -23,7 +23,7 @@ export class FactLog {
   readonly #members = new Map<RoomId, Set<UserId>>()
   readonly #users = new Set<UserId>()
   readonly #meta: [string, unknown][] = []
-  #position: number | undefined
+  #positionTouched = false
 
   touchRoom(roomId: RoomId): void {
     this.#rooms.add(roomId)
@@ -43,8 +43,14 @@ export class FactLog {
     this.#meta.push([key, value])
   }
 
-  setPosition(position: number): void {
-    this.#position = position
+  /** Drops the meta value added last (its call was undone). */
+  popMeta(): void {
+    this.#meta.pop()
+  }
+
+  /** The stream position changed: the batch stores the directory's position as it ends up. */
+  touchPosition(): void {
+    this.#positionTouched = true
   }
 
   /** Forgets everything logged. */
@@ -53,11 +59,11 @@ export class FactLog {
     this.#members.clear()
     this.#users.clear()
     this.#meta.length = 0
-    this.#position = undefined
+    this.#positionTouched = false
   }
 
-  /** The batch that stores every logged key's current value, then `clear()`. */
-  takeBatch(facts: Facts, changed: { entries: UserId[]; stale: UserId[] }): StoreBatch {
+  /** The batch that stores every logged key's current value (`position`: the directory's), then `clear()`. */
+  takeBatch(facts: Facts, changed: { entries: UserId[]; stale: UserId[] }, position: number | null): StoreBatch {
     const batch: StoreBatch = { rooms: [], members: [], localUsers: [], entries: [], stale: [] }
     for (const roomId of this.#rooms) {
       const room = facts.rooms.get(roomId)
@@ -73,7 +79,7 @@ export class FactLog {
     }
     for (const userId of changed.entries) batch.entries.push([userId, facts.entries.get(userId) ?? null])
     for (const userId of changed.stale) batch.stale.push([userId, facts.entries.getStale(userId) ?? null])
-    if (this.#position !== undefined) batch.position = this.#position
+    if (this.#positionTouched && position !== null) batch.position = position
     if (this.#meta.length > 0) batch.meta = this.#meta.slice()
     this.clear()
     return batch

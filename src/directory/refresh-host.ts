@@ -4,8 +4,9 @@ import type { DirectoryEntries, RefreshHost, StaleMark } from '../profiles/index
 
 /**
  * The refresher's view of the stale marks. Each change goes through
- * `apply`, which the directory turns into a committed unit of work (and
- * ignores once closed). Due users are found by a scan: stale users are few.
+ * `apply`, which the directory turns into a committed unit of work (run
+ * after a batch in progress, ignored once closed; it throws when the store
+ * refuses the commit). Due users are found by a scan: stale users are few.
  */
 export function createRefreshHost(entries: DirectoryEntries, apply: (change: () => void) => void): RefreshHost {
   const due = (nowMs: number): [UserId, StaleMark][] =>
@@ -28,8 +29,13 @@ export function createRefreshHost(entries: DirectoryEntries, apply: (change: () 
       return earliest
     },
     isStale: (userId) => entries.getStale(userId) !== undefined,
-    storeFetched: (userId, profile) => apply(() => entries.set(userId, profile)),
+    // Checked again inside: a change can be deferred until a batch ends, and the user may have left meanwhile.
+    storeFetched: (userId, profile) => apply(() => {
+      if (entries.getStale(userId) !== undefined) entries.set(userId, profile)
+    }),
     clearStale: (userId) => apply(() => entries.clearStale(userId)),
-    markStale: (userId, mark) => apply(() => entries.markStale(userId, mark)),
+    markStale: (userId, mark) => apply(() => {
+      if (entries.getStale(userId) !== undefined) entries.markStale(userId, mark)
+    }),
   }
 }

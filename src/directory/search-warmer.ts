@@ -36,6 +36,8 @@ const COUNT_UNITS_PER_CHECK = 2048
 // After the last change, this quiet time passes before stale pinned
 // rankings are refreshed (or all re-planned, once the directory doubled).
 export const REFRESH_QUIET_MS = 1000
+// After a warm-up failed (a bug: it only reads the index), the next try.
+const RETRY_AFTER_FAILURE_MS = 30_000
 
 /**
  * Ranks the frequent one-lexeme queries (first keystrokes: `b`, `ma`,
@@ -81,12 +83,21 @@ export class SearchWarmer {
     return this.#start(undefined)
   }
 
-  // Plans and ranks, or with `lexemes` (the last plan's) re-ranks those too stale to patch.
+  // Plans and ranks, or with `lexemes` (the last plan's) re-ranks those too
+  // stale to patch. Never rejects: a failure is logged, reported as
+  // cancelled, and the next change (or a retry after RETRY_AFTER_FAILURE_MS) warms again.
   #start(lexemes: string[] | undefined): Promise<SearchWarmReport> {
     const generation = ++this.#generation
-    const run = this.#warm(generation, lexemes).finally(() => {
-      if (this.#run === run) this.#run = undefined
-    })
+    const started = performance.now()
+    const run = this.#warm(generation, lexemes)
+      .catch((error: unknown): SearchWarmReport => {
+        this.#logger.error({ err: error, retryInMs: RETRY_AFTER_FAILURE_MS }, 'search warm-up failed; searches still answer (unwarmed); trying again later')
+        if (generation === this.#generation && this.#timer === undefined) this.#arm(RETRY_AFTER_FAILURE_MS)
+        return { lexemes: 0, built: 0, entries: 0, ms: performance.now() - started, cancelled: true }
+      })
+      .finally(() => {
+        if (this.#run === run) this.#run = undefined
+      })
     this.#run = run
     return run
   }
@@ -108,14 +119,22 @@ export class SearchWarmer {
   #arm(delayMs: number): void {
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined
-      const quietFor = this.#clock.now() - this.#lastChangeMs
-      if (quietFor < REFRESH_QUIET_MS) return this.#arm(REFRESH_QUIET_MS - quietFor)
-      if (this.#run !== undefined) return this.#arm(REFRESH_QUIET_MS)
-      const index = this.#host.index()
-      const planned = this.#planned?.index === index ? this.#planned : undefined
-      if (index.size >= this.#minMatches && index.size >= 2 * (planned?.size ?? 0)) void this.#start(undefined)
-      else if (planned !== undefined) void this.#start(planned.lexemes)
+      try {
+        this.#onTimer()
+      } catch (error) {
+        this.#logger.error({ err: error }, 'search warm-up: planning a refresh failed')
+      }
     }, delayMs)
+  }
+
+  #onTimer(): void {
+    const quietFor = this.#clock.now() - this.#lastChangeMs
+    if (quietFor < REFRESH_QUIET_MS) return this.#arm(REFRESH_QUIET_MS - quietFor)
+    if (this.#run !== undefined) return this.#arm(REFRESH_QUIET_MS)
+    const index = this.#host.index()
+    const planned = this.#planned?.index === index ? this.#planned : undefined
+    if (index.size >= this.#minMatches && index.size >= 2 * (planned?.size ?? 0)) void this.#start(undefined)
+    else if (planned !== undefined) void this.#start(planned.lexemes)
   }
 
   #cancelTimer(): void {

@@ -1,10 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { pino } from 'pino'
 import type { Logger } from 'pino'
 import { UserDirectoryError } from '../errors.js'
 import { localpartOf, parseUserId, serverNameOf } from '../ids/index.js'
 import type { RoomId, ServerName, UserId } from '../ids/index.js'
 import { cleanProfileText, validateDelta, applyDelta, emptyRoom, isRoomPublic } from '../rooms/index.js'
-import type { RoomChange, RoomState, StateDelta } from '../rooms/index.js'
+import type { RoomChange, RoomState, StateDelta, ValidDelta } from '../rooms/index.js'
 import { DirectoryEntries, ProfileRefresher, STALE_REFRESH_DELAY_MS } from '../profiles/index.js'
 import type { Profile } from '../profiles/index.js'
 import { EntryFlag, SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
@@ -14,6 +15,9 @@ import { parseQueryWords } from '../text/index.js'
 import { RoomVisibility, UserRegistry } from '../visibility/index.js'
 import { openLmdbStore } from '../store/index.js'
 import type { DirectoryStore } from '../store/index.js'
+import { Journal } from './journal.js'
+import type { UndoStep } from './journal.js'
+import { TRANSACTION_KEY_PREFIX, TRANSACTION_WINDOW, TransactionWindow, transactionKey } from './transaction-window.js'
 import { optionalBoolean, parseServerName, requiredBoolean } from './arguments.js'
 import { FactLog, loadFacts } from './fact-log.js'
 import { defaultOptions, systemClock } from './options.js'
@@ -23,13 +27,14 @@ import type { SearchWarmReport } from './search-warmer.js'
 import { VisibilityFilter, dropSpam } from './search-filters.js'
 import type { Clock, SpamChecker, UserDirectoryOptions } from './options.js'
 import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, LocalUserInfo, SearchResultItem, SearchResults } from './types.js'
+import { describeValue } from '../describe-value.js'
 
-const MAX_REMEMBERED_TRANSACTIONS = 10_000
-const TRANSACTION_KEY_PREFIX = 'txn:'
 // Recent search terms kept parsed (terms up to 256 characters).
 const MAX_CACHED_QUERIES = 4096
 const MAX_CACHED_TERM_LENGTH = 256
 const CALLER_META_PREFIX = 'ext:'
+/** While the store cannot be written, it is checked again this often. */
+export const STORE_RECHECK_MS = 30_000
 
 /**
  * The user directory: who is in it, who can find whom, and search ranked as
@@ -59,15 +64,28 @@ export class UserDirectory {
   readonly #warmer: SearchWarmer
   readonly #queries = new Map<string, SearchQuery>()
   #position: number | null = null
-  // Applied transaction ids, oldest first (a Map keeps insertion order).
-  readonly #transactions = new Map<string, true>()
+  // The last TRANSACTION_WINDOW applied transaction ids (keys), oldest first.
+  readonly #transactions = new TransactionWindow(TRANSACTION_WINDOW)
+  // Transaction keys of the unit of work in progress: remembered once it commits.
+  #pendingTransactions: string[] = []
   #closed = false
   readonly #store: DirectoryStore | undefined
   readonly #refresher: ProfileRefresher | undefined
   // Facts changed since the last commit, written to the store in one transaction.
   readonly #facts = new FactLog()
-  // Open `batch()` calls: while above 0, commits wait for the outermost to end.
-  #batchDepth = 0
+  // What the unit of work in progress replaced, to undo it if it fails.
+  readonly #journal = new Journal()
+  // The open `batch()`, if any: units inside it commit with it; calls from
+  // outside it wait for it to end (`#turn`).
+  #openBatch: { done: Promise<void> } | undefined
+  readonly #batchScope = new AsyncLocalStorage<{ done: Promise<void> }>()
+  // Background changes (profile refreshes) that arrived while a batch was open.
+  readonly #deferred: (() => void)[] = []
+  // Set by rebuild(): the search index is rebuilt when its unit commits.
+  #rebuildIndexAtCommit = false
+  // Why the store cannot be written now (read-only, last commit failed), or null; see health().
+  #unwritable: string | null = null
+  #recheckTimer: unknown
   // setMeta values of a memory-only directory.
   readonly #memoryMeta = new Map<string, unknown>()
 
@@ -79,10 +97,11 @@ export class UserDirectory {
     for (const key of Object.keys(defaultOptions) as (keyof typeof defaultOptions)[]) {
       const value = options[key]
       if (value === undefined) continue
-      if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `option ${key} must be a boolean, got ${JSON.stringify(value)}`)
+      if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `option ${key} must be a boolean, got ${describeValue(value)}`)
       this.#options[key] = value
     }
     this.#index = this.#newIndex()
+    this.#entries.journal = this.#journal
     this.#clock = options.clock ?? systemClock
     this.#logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'userdir' })
     this.#spamCheckers = [...(options.spamCheckers ?? [])]
@@ -92,7 +111,7 @@ export class UserDirectory {
     const fetcher = options.profileFetcher
     if (fetcher !== undefined && typeof fetcher !== 'function') throw new UserDirectoryError('M_INVALID_PARAM', 'profileFetcher must be a function')
     this.#warmer = new SearchWarmer({ index: () => this.#index, searcher: this.#searcher, preferLocal: this.#options.preferLocalUsers }, this.#clock, this.#logger.child({ part: 'warmer' }))
-    this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(createRefreshHost(this.#entries, (change) => this.#whileOpen(change)), fetcher, this.#clock, this.#logger.child({ part: 'refresher' }))
+    this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(createRefreshHost(this.#entries, (change) => this.#background(change)), fetcher, this.#clock, this.#logger.child({ part: 'refresher' }))
   }
 
   /**
@@ -105,12 +124,25 @@ export class UserDirectory {
   static async open(options: UserDirectoryOptions): Promise<UserDirectory> {
     if (typeof options !== 'object' || options === null) throw new UserDirectoryError('M_INVALID_PARAM', 'options must be an object')
     if (options.path === undefined) return new UserDirectory(options)
-    if (typeof options.path !== 'string' || options.path === '') throw new UserDirectoryError('M_INVALID_PARAM', `path must be a directory path, got ${JSON.stringify(options.path)}`)
+    if (typeof options.path !== 'string' || options.path === '') throw new UserDirectoryError('M_INVALID_PARAM', `path must be a directory path, got ${describeValue(options.path)}`)
     const store = await openLmdbStore(options.path, options.logger === undefined ? {} : { logger: options.logger })
+    return UserDirectory.openOnStore(options, store)
+  }
+
+  /**
+   * Opens a directory on a store the caller opened (`options.path` is only
+   * logged). Not part of API.md: tests pass a store wrapper that fails on
+   * demand. The directory owns the store from here: `close()` closes it, and
+   * so does a failed open.
+   * @internal
+   */
+  static async openOnStore(options: UserDirectoryOptions, store: DirectoryStore): Promise<UserDirectory> {
     try {
       const dir = new UserDirectory(options, store)
       dir.#loadFromStore()
+      dir.#loadTransactions(store)
       await store.releaseMappedPages()
+      if (store.notWritableBecause !== null) dir.#markUnwritable('the store is read-only')
       dir.#logger.info({ path: options.path, entries: dir.#entries.size, rooms: dir.#rooms.size, position: dir.#position }, 'opened the directory from its store')
       if (dir.#entries.staleCount > 0) dir.#refresher?.start()
       return dir
@@ -124,10 +156,11 @@ export class UserDirectory {
 
   /** Registers a local user, or updates its type and flags. */
   async registerLocalUser(userId: string, info: LocalUserInfo = {}): Promise<void> {
+    await this.#turn()
     const id = this.#localUserId(userId)
     const before = this.#registry.get(id)
     const userType = info.userType === undefined ? (before?.userType ?? null) : info.userType
-    if (userType !== null && typeof userType !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `userType must be a string or null, got ${JSON.stringify(userType)}`)
+    if (userType !== null && typeof userType !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `userType must be a string or null, got ${describeValue(userType)}`)
     this.#updateLocalUser(id, {
       userType,
       deactivated: optionalBoolean(info.deactivated, 'deactivated') ?? before?.deactivated ?? false,
@@ -137,6 +170,7 @@ export class UserDirectory {
 
   /** Marks a registered local user deactivated (removed from the directory) or active again. */
   async setUserDeactivated(userId: string, deactivated: boolean): Promise<void> {
+    await this.#turn()
     const id = this.#localUserId(userId)
     const before = this.#requireRegistered(id)
     this.#updateLocalUser(id, { ...before, deactivated: requiredBoolean(deactivated, 'deactivated') })
@@ -144,6 +178,7 @@ export class UserDirectory {
 
   /** Locks or unlocks a registered local user (locked users are hidden from search unless `showLockedUsers`). */
   async setUserLocked(userId: string, locked: boolean): Promise<void> {
+    await this.#turn()
     const id = this.#localUserId(userId)
     const before = this.#requireRegistered(id)
     this.#updateLocalUser(id, { ...before, locked: requiredBoolean(locked, 'locked') })
@@ -151,6 +186,7 @@ export class UserDirectory {
 
   /** The homeserver deactivated a local user: same as `setUserDeactivated(userId, true)`; unknown users are ignored. */
   async handleLocalUserDeactivated(userId: string): Promise<void> {
+    await this.#turn()
     const id = this.#localUserId(userId)
     const before = this.#registry.get(id)
     if (before === undefined) return
@@ -159,14 +195,15 @@ export class UserDirectory {
 
   /** A local user's global profile changed. Ignored for excluded users (support, deactivated, appservice, unknown). */
   async handleLocalProfileChange(userId: string, profile: { displayName?: unknown; avatarUrl?: unknown }): Promise<void> {
+    await this.#turn()
     const id = this.#localUserId(userId)
     if (typeof profile !== 'object' || profile === null) throw new UserDirectoryError('M_INVALID_PARAM', 'profile must be an object')
     if (!this.#registry.isIncluded(id)) {
       this.#logger.debug({ userId: id }, 'ignoring profile change of a user excluded from the directory')
       return
     }
-    this.#entries.set(id, { displayName: cleanProfileText(profile.displayName), avatarUrl: cleanProfileText(profile.avatarUrl) })
-    this.#commit()
+    const entry = { displayName: cleanProfileText(profile.displayName), avatarUrl: cleanProfileText(profile.avatarUrl) }
+    this.#unit(() => this.#entries.set(id, entry))
   }
 
   // ---- the room state stream -------------------------------------------
@@ -174,49 +211,99 @@ export class UserDirectory {
   /**
    * Applies state deltas in order, then records `position`. A malformed
    * delta is skipped with a warning (and listed in the report); the rest of
-   * the batch still applies.
+   * the batch still applies. Every delta is checked before any applies, and
+   * the batch, its position and its `transactionId` are committed together
+   * or not at all: when the store refuses the commit this throws
+   * `UserDirectoryError` (`M_UNKNOWN`), memory is as before the call, and a
+   * retry with the same `transactionId` applies the batch.
    */
   async ingest(deltas: readonly StateDelta[], options: IngestOptions = {}): Promise<IngestReport> {
     this.#assertOpen()
+    await this.#turn()
     const { transactionId } = options
+    let key: string | undefined
     if (transactionId !== undefined) {
       if (typeof transactionId !== 'string' || transactionId === '') throw new UserDirectoryError('M_INVALID_PARAM', 'transactionId must be a non-empty string')
-      if (this.isTransactionApplied(transactionId)) return { applied: 0, skipped: [], duplicate: true }
+      key = transactionKey(transactionId)
+      if (this.#isApplied(key)) return { applied: 0, skipped: [], duplicate: true }
     }
     if (!Array.isArray(deltas)) throw new UserDirectoryError('M_INVALID_PARAM', 'deltas must be an array')
     const position = options.position
     if (position !== undefined && (typeof position !== 'number' || !Number.isSafeInteger(position))) {
-      throw new UserDirectoryError('M_INVALID_PARAM', `position must be an integer, got ${JSON.stringify(position)}`)
+      throw new UserDirectoryError('M_INVALID_PARAM', `position must be an integer, got ${describeValue(position)}`)
     }
     const report: IngestReport = { applied: 0, skipped: [] }
+    // Checked first, applied after: a batch never stops halfway.
+    const valid: ValidDelta[] = []
     for (let index = 0; index < deltas.length; index++) {
-      let valid
       try {
-        valid = validateDelta(deltas[index])
+        valid.push(validateDelta(deltas[index]))
       } catch (error) {
         if (!(error instanceof UserDirectoryError)) throw error
         report.skipped.push({ index, errcode: error.errcode, message: error.message })
         this.#logger.warn({ index, err: error.message }, 'skipping malformed state delta')
-        continue
       }
-      report.applied++
-      if (valid.kind === 'ignored') continue
-      let room = this.#rooms.get(valid.roomId)
-      if (room === undefined) this.#rooms.set(valid.roomId, (room = emptyRoom()))
-      if (valid.kind === 'member') this.#facts.touchMember(valid.roomId, valid.userId)
-      else this.#facts.touchRoom(valid.roomId)
-      this.#handleChange(applyDelta(room, valid.roomId, valid, (u) => this.#registry.isLocal(u)))
-      if (room.joined.size === 0 && room.joinRule === null && room.historyVisibility === null) this.#rooms.delete(valid.roomId)
     }
-    if (position !== undefined) this.#position = position
-    if (transactionId !== undefined) this.#rememberTransaction(transactionId)
-    this.#commit(position, transactionId)
-    return report
+    report.applied = valid.length
+    return this.#unit(() => {
+      for (const delta of valid) this.#applyDelta(delta)
+      if (position !== undefined) {
+        this.#journal.position(this.#position)
+        this.#position = position
+        this.#facts.touchPosition()
+      }
+      if (key !== undefined) {
+        this.#pendingTransactions.push(key)
+        this.#journal.transaction()
+      }
+      return report
+    })
   }
 
-  /** Whether a batch with this `transactionId` was applied (kept for the last 10,000 ids). */
+  /** Whether a batch with this `transactionId` was applied (kept for the last 10,000 ids, in memory and in the store). */
   isTransactionApplied(transactionId: string): boolean {
-    return this.#transactions.has(transactionId) || this.#store?.getMeta(TRANSACTION_KEY_PREFIX + transactionId) !== undefined
+    return this.#isApplied(transactionKey(transactionId))
+  }
+
+  #isApplied(key: string): boolean {
+    return this.#transactions.has(key) || this.#pendingTransactions.includes(key)
+  }
+
+  #applyDelta(valid: ValidDelta): void {
+    if (valid.kind === 'ignored') return
+    let room = this.#rooms.get(valid.roomId)
+    if (room === undefined) {
+      this.#journal.room(valid.roomId, undefined)
+      this.#rooms.set(valid.roomId, (room = emptyRoom()))
+    }
+    if (valid.kind === 'member') {
+      this.#journal.member(valid.roomId, room, valid.userId)
+      this.#facts.touchMember(valid.roomId, valid.userId)
+    } else {
+      this.#journal.room(valid.roomId, room)
+      this.#facts.touchRoom(valid.roomId)
+    }
+    this.#handleChange(applyDelta(room, valid.roomId, valid, (u) => this.#registry.isLocal(u)))
+    if (room.joined.size === 0 && room.joinRule === null && room.historyVisibility === null) {
+      this.#journal.room(valid.roomId, room)
+      this.#rooms.delete(valid.roomId)
+    }
+  }
+
+  /**
+   * Whether the directory can take writes: `ok: false` with a short reason
+   * (no paths) while it is closed, or while its store cannot be written (it
+   * was opened read-only, or the last commit failed); the log has the
+   * details. A store in that state is checked again every 30 s
+   * (`STORE_RECHECK_MS`; a read-only one is reopened read-write once its
+   * files are writable, then a probe record is written), and `ok` comes
+   * back as soon as a check or a commit succeeds. Not in API.md's first
+   * version: added for `/health`.
+   */
+  health(): { ok: boolean; reason: string | null } {
+    if (this.#closed) return { ok: false, reason: 'the directory is closed' }
+    if (this.#unwritable !== null) return { ok: false, reason: `the store cannot be written: ${this.#unwritable}` }
+    return { ok: true, reason: null }
   }
 
   /** Counts for monitoring (cheap: no relation is materialised). */
@@ -252,7 +339,7 @@ export class UserDirectory {
     this.#assertOpen()
     const requester = parseUserId(requesterId)
     if (typeof term !== 'string') throw new UserDirectoryError('M_INVALID_PARAM', `search term must be a string, got ${typeof term}`)
-    if (!Number.isSafeInteger(limit) || limit < 0) throw new UserDirectoryError('M_INVALID_PARAM', `limit must be a non-negative integer, got ${JSON.stringify(limit)}`)
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new UserDirectoryError('M_INVALID_PARAM', `limit must be a non-negative integer, got ${describeValue(limit)}`)
     if (!this.#options.enabled) return { limited: false, results: [] }
     const query = this.#parseQuery(term)
     const filter = this.#filter.reset(requester, this.#options, this.#index, this.#visibility)
@@ -344,33 +431,66 @@ export class UserDirectory {
    */
   async setMeta(key: string, value: unknown): Promise<void> {
     this.#assertOpen()
+    await this.#turn()
     if (typeof key !== 'string' || key === '') throw new UserDirectoryError('M_INVALID_PARAM', 'meta key must be a non-empty string')
     if (this.#store === undefined) {
-      if (value === null || value === undefined) this.#memoryMeta.delete(key)
-      else this.#memoryMeta.set(key, value)
+      this.#unit(() => {
+        this.#journal.memoryMeta(key, this.#memoryMeta.get(key))
+        if (value === null || value === undefined) this.#memoryMeta.delete(key)
+        else this.#memoryMeta.set(key, value)
+      })
       return
     }
-    this.#facts.addMeta(CALLER_META_PREFIX + key, value)
-    this.#commit()
+    this.#unit(() => {
+      this.#facts.addMeta(CALLER_META_PREFIX + key, value)
+      this.#journal.storeMeta()
+    })
   }
 
   /**
-   * Runs `task` and commits everything it changed in one store transaction
-   * (one fsync instead of one per call): a page of imported users costs one
-   * commit. Calls made by anyone while the batch is open join it, and the
-   * search index catches up when it ends. If the task throws, what it applied
-   * is still committed; if the commit fails, memory is reloaded from the
-   * store and none of the batch is kept.
+   * Runs `task` as one unit of work: everything it changes is committed in
+   * one store transaction (one fsync instead of one per call; a page of
+   * imported users costs one commit), or none of it is kept. If the task
+   * throws, or the store refuses the commit, every change it made is undone
+   * in memory and nothing is stored; the error is rethrown. Calls the task
+   * makes (and a `batch` inside it) join the batch; a call that throws
+   * inside it undoes its own changes only. Calls from elsewhere (another
+   * request, the profile refresher) wait until the batch has ended. The
+   * search index catches up when the batch commits.
    */
   async batch<T>(task: () => Promise<T>): Promise<T> {
     this.#assertOpen()
-    this.#batchDepth++
+    const open = this.#openBatch
+    if (open !== undefined && this.#batchScope.getStore() === open) {
+      const mark = this.#journal.length
+      try {
+        return await task()
+      } catch (error) {
+        this.#rollback(mark)
+        throw error
+      }
+    }
+    await this.#turn()
+    this.#assertOpen()
+    let finish = (): void => undefined
+    const batch = { done: new Promise<void>((resolve) => (finish = resolve)) }
+    this.#openBatch = batch
     try {
-      return await task()
+      let result: T
+      try {
+        result = await this.#batchScope.run(batch, task)
+      } catch (error) {
+        this.#rollback(0)
+        this.#facts.clear()
+        this.#rebuildIndexAtCommit = false
+        throw error
+      }
+      if (!this.#closed) this.#commit()
+      return result
     } finally {
-      // Also after a failed task: what it applied is in memory, so it is stored too.
-      this.#batchDepth--
-      if (this.#batchDepth === 0 && !this.#closed) this.#commit()
+      this.#openBatch = undefined
+      finish()
+      this.#runDeferred()
     }
   }
 
@@ -411,16 +531,29 @@ export class UserDirectory {
     this.#spamCheckers = [...checkers]
   }
 
-  /** Recomputes every derived structure (relations, entries to drop, search index) from rooms and users. */
+  /**
+   * Recomputes every derived structure (relations, entries to drop, search
+   * index) from rooms and users, as one unit of work: the entries it fixes
+   * are committed, or (the store refusing) undone and the index kept.
+   */
   async rebuild(): Promise<void> {
     this.#assertOpen()
-    this.#rebuildDerived()
-    this.#commit()
+    await this.#turn()
+    this.#unit(() => {
+      this.#rebuildFacts()
+      this.#rebuildIndexAtCommit = true
+    })
     this.#logger.info({ entries: this.#entries.size, rooms: this.#rooms.size }, 'rebuilt the directory')
   }
 
   // Recounts visibility, drops entries no rule allows, and rebuilds the search index.
   #rebuildDerived(): void {
+    this.#rebuildFacts()
+    this.#rebuildIndex()
+  }
+
+  // Recounts visibility and fixes the entries to match (adds and drops).
+  #rebuildFacts(): void {
     this.#visibility.recount()
     for (const [userId] of this.#registry.entries()) {
       if (this.#registry.isIncluded(userId)) {
@@ -436,6 +569,10 @@ export class UserDirectory {
     for (const [userId] of [...this.#entries.staleEntries()]) {
       if (!this.#visibility.isRemoteHeld(userId)) this.#entries.clearStale(userId)
     }
+  }
+
+  // A new search index of every entry, and a warm-up of it.
+  #rebuildIndex(): void {
     this.#index = this.#newIndex()
     for (const [userId, entry] of this.#entries.entries()) this.#indexEntry(userId, entry)
     if (this.#options.warmSearch) void this.#warmer.warm()
@@ -446,6 +583,7 @@ export class UserDirectory {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    if (this.#recheckTimer !== undefined) this.#clock.clearTimeout(this.#recheckTimer)
     this.#warmer.cancel()
     this.#refresher?.close()
     await this.#store?.close()
@@ -479,54 +617,104 @@ export class UserDirectory {
   }
 
   #updateLocalUser(userId: UserId, user: { userType: string | null; deactivated: boolean; locked: boolean }): void {
-    this.#assertOpen()
-    const wasIncluded = this.#registry.isIncluded(userId)
-    this.#registry.set(userId, user)
-    this.#index.setFlag(userId, EntryFlag.Locked, user.locked)
-    this.#facts.touchUser(userId)
-    const isIncluded = this.#registry.isIncluded(userId)
-    if (wasIncluded !== isIncluded) {
-      this.#visibility.onInclusion(userId, isIncluded)
-      if (isIncluded) this.#entries.set(userId, { displayName: null, avatarUrl: null })
-      else this.#entries.delete(userId)
-    }
-    this.#commit()
+    this.#unit(() => {
+      const wasIncluded = this.#registry.isIncluded(userId)
+      this.#journal.user(userId, this.#registry.get(userId))
+      this.#registry.set(userId, user)
+      this.#index.setFlag(userId, EntryFlag.Locked, user.locked)
+      this.#facts.touchUser(userId)
+      const isIncluded = this.#registry.isIncluded(userId)
+      if (wasIncluded !== isIncluded) {
+        this.#visibility.onInclusion(userId, isIncluded)
+        if (isIncluded) this.#entries.set(userId, { displayName: null, avatarUrl: null })
+        else this.#entries.delete(userId)
+      }
+    })
   }
 
-  #whileOpen(change: () => void): void {
+  // A change of the profile refresher: its own unit of work, after any batch
+  // in progress (never part of it); ignored once closed.
+  #background(change: () => void): void {
     if (this.#closed) return
-    change()
-    this.#commit()
+    if (this.#openBatch !== undefined) {
+      this.#deferred.push(change)
+      return
+    }
+    this.#unit(change)
   }
 
-  #rememberTransaction(transactionId: string): void {
-    this.#transactions.set(transactionId, true)
-    if (this.#transactions.size > MAX_REMEMBERED_TRANSACTIONS) {
-      const oldest = this.#transactions.keys().next().value
-      if (oldest !== undefined) this.#transactions.delete(oldest)
+  #runDeferred(): void {
+    for (const change of this.#deferred.splice(0)) {
+      try {
+        this.#background(change)
+      } catch (error) {
+        // The refresher will find the user still due and try again.
+        this.#logger.warn({ err: error }, 'a deferred profile refresh could not be stored')
+      }
     }
   }
 
-  // Ends a unit of work: writes the facts it changed (and the position) to
-  // the store in one transaction, then brings the search index up to date.
-  // If the store refuses the write, memory is reloaded from the store rather
-  // than patched, so the two never disagree.
-  #commit(position?: number, transactionId?: string): void {
-    if (position !== undefined) this.#facts.setPosition(position)
-    if (transactionId !== undefined) this.#facts.addMeta(TRANSACTION_KEY_PREFIX + transactionId, true)
-    if (this.#batchDepth > 0) return
+  // Waits while a batch opened elsewhere is in progress; no wait (not even
+  // a tick) otherwise, or inside the batch.
+  #turn(): Promise<void> | undefined {
+    const open = this.#openBatch
+    if (open === undefined || this.#batchScope.getStore() === open) return undefined
+    return (async () => {
+      while (this.#openBatch !== undefined && this.#batchScope.getStore() !== this.#openBatch) await this.#openBatch.done
+    })()
+  }
+
+  // Runs one unit of work: `change` mutates memory (each replaced fact
+  // journaled), then the unit commits, unless it is part of an open batch
+  // (the batch commits). If `change` throws or the commit fails, memory is
+  // put back as it was before the unit and the error is rethrown.
+  #unit<T>(change: () => T): T {
+    this.#assertOpen()
+    const mark = this.#journal.length
+    let result: T
+    try {
+      result = change()
+    } catch (error) {
+      this.#rollback(mark)
+      throw error
+    }
+    if (this.#openBatch === undefined) this.#commit()
+    return result
+  }
+
+  // Ends a unit of work: writes the facts it changed, its position and its
+  // transaction ids to the store in one transaction, then brings the search
+  // index up to date. If the store refuses the write, the unit is undone in
+  // memory (no reload) and the error rethrown.
+  #commit(): void {
     const changed = this.#entries.drainChanged()
+    const transactions = this.#pendingTransactions
     if (this.#store === undefined) {
       this.#facts.clear()
     } else {
-      const batch = this.#facts.takeBatch({ rooms: this.#rooms, registry: this.#registry, entries: this.#entries }, changed)
       try {
+        const batch = this.#facts.takeBatch({ rooms: this.#rooms, registry: this.#registry, entries: this.#entries }, changed, this.#position)
+        if (transactions.length > 0) batch.meta = [...(batch.meta ?? []), ...this.#transactions.writesFor(transactions)]
         this.#store.commit(batch)
       } catch (error) {
-        this.#logger.error({ err: error }, 'store commit failed; reloading state from the store')
-        this.#loadFromStore()
-        throw error instanceof UserDirectoryError ? error : new UserDirectoryError('M_UNKNOWN', `could not write to the store: ${String(error)}`, { cause: error })
+        this.#facts.clear()
+        this.#rollback(0)
+        this.#rebuildIndexAtCommit = false
+        if (error instanceof UserDirectoryError) {
+          this.#logger.error({ err: error }, 'store commit failed: the unit of work was undone in memory and nothing of it was stored')
+          this.#markUnwritable('the last commit failed')
+        }
+        throw error
       }
+      if (this.#unwritable !== null) this.#markWritable()
+    }
+    this.#journal.clear()
+    this.#pendingTransactions = []
+    this.#transactions.confirm(transactions)
+    if (this.#rebuildIndexAtCommit) {
+      this.#rebuildIndexAtCommit = false
+      this.#rebuildIndex()
+      return
     }
     for (const userId of changed.entries) {
       const entry = this.#entries.get(userId)
@@ -536,13 +724,125 @@ export class UserDirectory {
     if (this.#options.warmSearch && changed.entries.length > 0) this.#warmer.noteChange()
   }
 
-  // Replaces every in-memory fact with the store's and rebuilds what derives from them.
+  // Undoes the journaled changes after `mark`, newest first, then repairs
+  // what derives from the facts put back: visibility counters and search
+  // flags of the touched keys only (no reload).
+  #rollback(mark: number): void {
+    const steps = this.#journal.takeSince(mark)
+    if (steps.length === 0) return
+    const rooms = new Map<RoomId, { serverIn: boolean; isPublic: boolean }>()
+    for (const step of steps) {
+      if ((step.kind === 'room' || step.kind === 'member') && !rooms.has(step.roomId)) {
+        const room = this.#rooms.get(step.roomId)
+        rooms.set(step.roomId, { serverIn: this.#visibility.isServerIn(step.roomId), isPublic: room !== undefined && isRoomPublic(room) })
+      }
+    }
+    const members: [RoomId, UserId][] = []
+    const users: UserId[] = []
+    for (const step of steps) this.#undo(step, members, users)
+    this.#visibility.repair(members, rooms, users)
+    for (const userId of users) this.#index.setFlag(userId, EntryFlag.Locked, this.#registry.isLocked(userId))
+  }
+
+  #undo(step: UndoStep, members: [RoomId, UserId][], users: UserId[]): void {
+    switch (step.kind) {
+      case 'room':
+        if (step.room === undefined) {
+          this.#rooms.delete(step.roomId)
+        } else {
+          step.room.joinRule = step.joinRule
+          step.room.historyVisibility = step.historyVisibility
+          this.#rooms.set(step.roomId, step.room)
+        }
+        return
+      case 'member':
+        if (step.prior === undefined) step.room.joined.delete(step.userId)
+        else step.room.joined.set(step.userId, step.prior)
+        members.push([step.roomId, step.userId])
+        return
+      case 'user':
+        if (step.prior === undefined) this.#registry.delete(step.userId)
+        else this.#registry.set(step.userId, step.prior)
+        users.push(step.userId)
+        return
+      case 'entry':
+        this.#entries.restoreEntry(step.userId, step.prior)
+        return
+      case 'stale':
+        this.#entries.restoreStale(step.userId, step.prior)
+        return
+      case 'position':
+        this.#position = step.prior
+        return
+      case 'memoryMeta':
+        if (step.prior === undefined) this.#memoryMeta.delete(step.key)
+        else this.#memoryMeta.set(step.key, step.prior)
+        return
+      case 'transaction':
+        this.#pendingTransactions.pop()
+        return
+      case 'storeMeta':
+        this.#facts.popMeta()
+    }
+  }
+
+  #markUnwritable(reason: string): void {
+    this.#unwritable = reason
+    if (this.#recheckTimer === undefined) this.#scheduleRecheck()
+  }
+
+  #markWritable(): void {
+    this.#logger.info({ was: this.#unwritable }, 'the store can be written again')
+    this.#unwritable = null
+    if (this.#recheckTimer !== undefined) this.#clock.clearTimeout(this.#recheckTimer)
+    this.#recheckTimer = undefined
+  }
+
+  // Checks the store again later, and again until it can be written.
+  #scheduleRecheck(): void {
+    this.#recheckTimer = this.#clock.setTimeout(() => {
+      this.#recheckTimer = undefined
+      const store = this.#store
+      if (this.#closed || store === undefined || this.#unwritable === null) return
+      store.recheck().then(
+        (reason) => {
+          if (this.#closed || this.#unwritable === null) return
+          if (reason === null) this.#markWritable()
+          else {
+            this.#logger.warn({ reason }, 'the store still cannot be written')
+            this.#scheduleRecheck()
+          }
+        },
+        (error: unknown) => {
+          this.#logger.error({ err: error }, 'checking whether the store can be written failed')
+          if (!this.#closed) this.#scheduleRecheck()
+        },
+      )
+    }, STORE_RECHECK_MS)
+  }
+
+  // Replaces every in-memory fact with the store's and rebuilds what derives from them (at open).
   #loadFromStore(): void {
     const store = this.#store
     if (store === undefined) return
     this.#position = loadFacts(store.load(), { rooms: this.#rooms, registry: this.#registry, entries: this.#entries })
     this.#facts.clear()
     this.#rebuildDerived()
+    // Entries the rebuild fixed are stored with the next commit; they are not a unit to undo.
+    this.#journal.clear()
+  }
+
+  // The stored transaction window; ids beyond it (stores written before
+  // there was one kept every id) are deleted.
+  #loadTransactions(store: DirectoryStore): void {
+    const beyond = this.#transactions.load(store.metaEntries(TRANSACTION_KEY_PREFIX))
+    if (beyond.length === 0) return
+    try {
+      store.commit({ rooms: [], members: [], localUsers: [], entries: [], stale: [], meta: beyond.map((key): [string, unknown] => [key, null]) })
+      this.#logger.info({ deleted: beyond.length }, 'deleted stored transaction ids beyond the window')
+    } catch (error) {
+      this.#logger.warn({ err: error, beyond: beyond.length }, 'could not delete stored transaction ids beyond the window; trying again at the next open')
+    }
   }
 
   #newIndex(): SearchIndex {

@@ -21,13 +21,22 @@ export class HttpError extends Error {
   }
 }
 
+/** The message of a 500 for an engine or store failure: nothing internal (paths, LMDB errors) reaches the client. */
+export const INTERNAL_FAILURE_MESSAGE = 'The directory could not complete this request, and nothing of it was kept. Try again later.'
+
 /**
- * The answer for anything a handler threw: an `HttpError` as it is, a
- * `UserDirectoryError` from the engine as 400 with its errcode, and anything
- * else as `null` (the caller logs it and answers 500 `M_UNKNOWN`).
+ * The answer for anything a handler threw: an `HttpError` as it is; a
+ * `UserDirectoryError` from the engine as 400 with its errcode when the
+ * request was at fault, or as 500 `M_UNKNOWN` with a generic message when
+ * the engine or its store failed (`M_UNKNOWN`: a commit the store refused,
+ * a closed directory; the engine logs the details); anything else as
+ * `null` (the caller logs it and answers 500 `M_UNKNOWN`).
  */
 export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error
-  if (error instanceof UserDirectoryError) return new HttpError(400, error.errcode, error.message, {}, { cause: error })
+  if (error instanceof UserDirectoryError) {
+    if (error.errcode === 'M_UNKNOWN') return new HttpError(500, 'M_UNKNOWN', INTERNAL_FAILURE_MESSAGE, {}, { cause: error })
+    return new HttpError(400, error.errcode, error.message, {}, { cause: error })
+  }
   return null
 }

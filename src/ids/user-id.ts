@@ -1,4 +1,5 @@
 import { UserDirectoryError } from '../errors.js'
+import { describeValue } from '../describe-value.js'
 
 declare const brand: unique symbol
 /** A syntactically valid Matrix user id, `@localpart:server`. */
@@ -26,12 +27,12 @@ function checkId(sigil: string, value: unknown, what: string): void {
   }
   const colon = value.indexOf(':')
   if (value[0] !== sigil || colon < 2 || colon === value.length - 1) {
-    throw new UserDirectoryError('M_INVALID_PARAM', `${what} ${JSON.stringify(value)} is not of the form ${sigil}localpart:server`)
+    throw new UserDirectoryError('M_INVALID_PARAM', `${what} ${describeValue(value)} is not of the form ${sigil}localpart:server`)
   }
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i)
     if (c <= 0x20 || c === 0x7f || isUnicodeSpace(c)) {
-      throw new UserDirectoryError('M_INVALID_PARAM', `${what} ${JSON.stringify(value)} contains whitespace or control characters`)
+      throw new UserDirectoryError('M_INVALID_PARAM', `${what} ${describeValue(value)} contains whitespace or control characters`)
     }
   }
 }

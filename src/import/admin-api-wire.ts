@@ -2,6 +2,7 @@
 // and rooms.md in Synapse). Each returns plain data or throws a `bad_response`
 // ImportError naming the field; nothing is cast.
 import { ImportError } from './import-error.js'
+import { describeValue } from '../describe-value.js'
 
 /** One account of `GET /_synapse/admin/v2/users`. */
 export interface AdminUser {
@@ -49,7 +50,7 @@ function flag(user: Record<string, unknown>, field: string, what: string): boole
   if (value === undefined || value === null) return false
   if (typeof value === 'boolean') return value
   if (value === 0 || value === 1) return value === 1
-  return bad(what, `${field} of ${String(user.name)} must be a boolean, got ${JSON.stringify(value)}`)
+  return bad(what, `${field} of ${String(user.name)} must be a boolean, got ${describeValue(value)}`)
 }
 
 function optionalCount(body: Record<string, unknown>, field: string): number | null {
@@ -61,7 +62,7 @@ function optionalCount(body: Record<string, unknown>, field: string): number | n
 export function parseUsersPage(body: unknown, what: string): UsersPage {
   if (!isObject(body) || !Array.isArray(body.users)) bad(what, 'expected an object with a `users` array')
   const users = body.users.map((raw): AdminUser => {
-    if (!isObject(raw) || typeof raw.name !== 'string') bad(what, `every user needs a string \`name\`, got ${JSON.stringify(raw)}`)
+    if (!isObject(raw) || typeof raw.name !== 'string') bad(what, `every user needs a string \`name\`, got ${describeValue(raw)}`)
     const userType = raw.user_type
     if (userType !== undefined && userType !== null && typeof userType !== 'string') bad(what, `user_type of ${raw.name} must be a string or null`)
     return {
@@ -77,7 +78,7 @@ export function parseUsersPage(body: unknown, what: string): UsersPage {
   let nextToken: string | null = null
   if (typeof next === 'string' && next !== '') nextToken = next
   else if (typeof next === 'number' && Number.isSafeInteger(next)) nextToken = String(next)
-  else if (next !== undefined && next !== null) bad(what, `next_token must be a string, got ${JSON.stringify(next)}`)
+  else if (next !== undefined && next !== null) bad(what, `next_token must be a string, got ${describeValue(next)}`)
   return { users, nextToken, total: optionalCount(body, 'total') }
 }
 
@@ -88,14 +89,14 @@ export function parseUsersPage(body: unknown, what: string): UsersPage {
 export function parseRoomsPage(body: unknown, what: string): RoomsPage {
   if (!isObject(body) || !Array.isArray(body.rooms)) bad(what, 'expected an object with a `rooms` array')
   const roomIds = body.rooms.map((raw) => {
-    if (!isObject(raw) || typeof raw.room_id !== 'string') bad(what, `every room needs a string \`room_id\`, got ${JSON.stringify(raw)}`)
+    if (!isObject(raw) || typeof raw.room_id !== 'string') bad(what, `every room needs a string \`room_id\`, got ${describeValue(raw)}`)
     return raw.room_id
   })
   const next = body.next_batch ?? body.next_token
   let offset: number | null = null
   if (typeof next === 'number' && Number.isSafeInteger(next) && next >= 0) offset = next
   else if (typeof next === 'string' && /^\d+$/.test(next)) offset = Number(next)
-  else if (next !== undefined && next !== null) bad(what, `next_batch must be an integer offset, got ${JSON.stringify(next)}`)
+  else if (next !== undefined && next !== null) bad(what, `next_batch must be an integer offset, got ${describeValue(next)}`)
   return { roomIds, next: offset, total: optionalCount(body, 'total_rooms') }
 }
 

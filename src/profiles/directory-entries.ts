@@ -12,12 +12,21 @@ export interface StaleMark {
   retryCounter: number
 }
 
+/** Told each entry's or stale mark's value before it changes (the directory's undo journal). */
+export interface EntriesJournal {
+  entry(userId: UserId, prior: Profile | undefined): void
+  stale(userId: UserId, prior: StaleMark | undefined): void
+}
+
 /**
  * The `user_directory` table: one entry per user in the directory, and the
  * remote users marked stale. Every change is recorded in `changed` so that
- * the search index and the store can follow (deltas → state → index).
+ * the search index and the store can follow (deltas → state → index), and
+ * reported to `journal` with the value it replaces, so that a unit of work
+ * that fails can be undone.
  */
 export class DirectoryEntries {
+  journal: EntriesJournal | undefined
   readonly #entries = new Map<UserId, Profile>()
   readonly #stale = new Map<UserId, StaleMark>()
   /** Users whose entry was set or deleted since the last `drainChanged`. */
@@ -46,6 +55,7 @@ export class DirectoryEntries {
     this.clearStale(userId)
     const before = this.#entries.get(userId)
     if (before !== undefined && before.displayName === profile.displayName && before.avatarUrl === profile.avatarUrl) return
+    this.journal?.entry(userId, before)
     this.#entries.set(userId, { displayName: profile.displayName, avatarUrl: profile.avatarUrl })
     this.#changed.add(userId)
   }
@@ -53,7 +63,11 @@ export class DirectoryEntries {
   /** Removes the entry and any stale mark. */
   delete(userId: UserId): void {
     this.clearStale(userId)
-    if (this.#entries.delete(userId)) this.#changed.add(userId)
+    const before = this.#entries.get(userId)
+    if (before === undefined) return
+    this.journal?.entry(userId, before)
+    this.#entries.delete(userId)
+    this.#changed.add(userId)
   }
 
   get staleCount(): number {
@@ -69,12 +83,17 @@ export class DirectoryEntries {
   }
 
   markStale(userId: UserId, mark: StaleMark): void {
+    this.journal?.stale(userId, this.#stale.get(userId))
     this.#stale.set(userId, { nextTryAtMs: mark.nextTryAtMs, retryCounter: mark.retryCounter })
     this.#staleChanged.add(userId)
   }
 
   clearStale(userId: UserId): void {
-    if (this.#stale.delete(userId)) this.#staleChanged.add(userId)
+    const before = this.#stale.get(userId)
+    if (before === undefined) return
+    this.journal?.stale(userId, before)
+    this.#stale.delete(userId)
+    this.#staleChanged.add(userId)
   }
 
   /** Returns and forgets the users whose entry or stale mark changed. */
@@ -91,6 +110,18 @@ export class DirectoryEntries {
     this.#stale.clear()
     this.#changed.clear()
     this.#staleChanged.clear()
+  }
+
+  /** Puts back a value `journal` was told of (undoing a change), without recording or journaling it. */
+  restoreEntry(userId: UserId, profile: Profile | undefined): void {
+    if (profile === undefined) this.#entries.delete(userId)
+    else this.#entries.set(userId, profile)
+  }
+
+  /** Puts back a stale mark `journal` was told of, without recording or journaling it. */
+  restoreStale(userId: UserId, mark: StaleMark | undefined): void {
+    if (mark === undefined) this.#stale.delete(userId)
+    else this.#stale.set(userId, mark)
   }
 
   /** Loads an entry or a stale mark as stored, without recording a change. */

@@ -2,7 +2,7 @@
  * @module Profiles: the directory entries (public profiles) and the stale
  * marks of remote users awaiting a profile fetch. Imports ids only.
  */
-export type { Profile, StaleMark } from './directory-entries.js'
+export type { Profile, StaleMark, EntriesJournal } from './directory-entries.js'
 export { DirectoryEntries } from './directory-entries.js'
 export type { RefreshHost, RefreshClock, FetchProfile } from './profile-refresher.js'
-export { ProfileRefresher, nextRetryAtMs, STALE_REFRESH_DELAY_MS } from './profile-refresher.js'
+export { ProfileRefresher, nextRetryAtMs, STALE_REFRESH_DELAY_MS, STORE_FAILURE_RETRY_MS } from './profile-refresher.js'

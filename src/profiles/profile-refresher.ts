@@ -35,6 +35,8 @@ const USERS_PER_BATCH = 10
 const RECHECK_INTERVAL_MS = 15_000
 /** A user seen in a private room is refreshed this long after being marked stale. */
 export const STALE_REFRESH_DELAY_MS = 60_000
+/** After the directory could not store a refresh (disk full, read-only store), the next look waits this long. */
+export const STORE_FAILURE_RETRY_MS = 60_000
 
 /** When to try again after `retryCounter` failures: 5 min, 25 min, 2 h, 10 h, 52 h, 10 days, 7.75 weeks, then 7.75 weeks. */
 export function nextRetryAtMs(nowMs: number, retryCounter: number): number {
@@ -49,6 +51,9 @@ const text = (value: unknown): string | null => (typeof value === 'string' && !v
  * for more servers every 15 s while any are due, and when none is due a
  * wake-up 2 s after the earliest next try. Failures back off
  * exponentially; a server in back-off is retried when its back-off ends.
+ * Runs in the background and never rejects: when the directory cannot
+ * store a result (the host throws), the run stops, logs, and the users stay
+ * due for the next look, {@link STORE_FAILURE_RETRY_MS} later.
  */
 export class ProfileRefresher {
   readonly #host: RefreshHost
@@ -100,14 +105,19 @@ export class ProfileRefresher {
         if (earliest !== undefined) this.#scheduleKick(Math.max(1, Math.floor((earliest - nowMs) / 1000) + 2) * 1000)
         return
       }
-      for (const server of servers) void this.refreshServer(server)
+      for (const server of servers) this.#inBackground(this.refreshServer(server))
       this.#scheduleKick(RECHECK_INTERVAL_MS)
     } finally {
       this.#isKicking = false
     }
   }
 
-  /** Refreshes every due user of one server, 10 at a time, unless that server is already being refreshed. */
+  /**
+   * Refreshes every due user of one server, 10 at a time, unless that
+   * server is already being refreshed. Never rejects: a result the host
+   * cannot store ends the run (logged) and the next look comes after
+   * {@link STORE_FAILURE_RETRY_MS}.
+   */
   async refreshServer(server: ServerName): Promise<void> {
     if (this.#closed || this.#busyServers.has(server)) return
     this.#busyServers.add(server)
@@ -123,6 +133,9 @@ export class ProfileRefresher {
           await this.#refreshUser(userId, mark)
         }
       }
+    } catch (error) {
+      this.#logger.error({ err: error, server, retryInMs: STORE_FAILURE_RETRY_MS }, 'profile refresh stopped: the directory could not store a result; trying again later')
+      this.#scheduleKick(STORE_FAILURE_RETRY_MS)
     } finally {
       this.#busyServers.delete(server)
     }
@@ -159,6 +172,11 @@ export class ProfileRefresher {
     this.#host.storeFetched(userId, { displayName: text(profile?.displayname), avatarUrl: text(profile?.avatar_url) })
   }
 
+  // A step started in the background: its failure is logged, never unhandled.
+  #inBackground(result: unknown): void {
+    if (result instanceof Promise) result.catch((error: unknown) => this.#logger.error({ err: error }, 'profile refresher: a background step failed'))
+  }
+
   #scheduleKick(delayMs: number): void {
     this.#cancelKick()
     this.#kickTimer = this.#later(delayMs, () => this.kick())
@@ -176,7 +194,11 @@ export class ProfileRefresher {
     const handle: unknown = this.#clock.setTimeout(() => {
       this.#timers.delete(handle)
       if (this.#kickTimer === handle) this.#kickTimer = undefined
-      void run()
+      try {
+        this.#inBackground(run())
+      } catch (error) {
+        this.#logger.error({ err: error }, 'profile refresher: a scheduled step failed')
+      }
     }, delayMs)
     this.#timers.add(handle)
     return handle

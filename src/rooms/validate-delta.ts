@@ -3,6 +3,7 @@ import { parseRoomId, parseUserId } from '../ids/index.js'
 import type { RoomId, UserId } from '../ids/index.js'
 import { memberProfileOf } from './room-state.js'
 import type { MemberProfile } from './types.js'
+import { describeValue } from '../describe-value.js'
 
 /** A delta that passed validation, reduced to what the directory uses. */
 export type ValidDelta =
@@ -25,7 +26,7 @@ function stringField(content: Record<string, unknown> | null, field: string, typ
   if (content === null) return null
   const value = content[field]
   if (value === undefined) return null
-  if (typeof value !== 'string') fail(`${type} content.${field} must be a string, got ${JSON.stringify(value)}`)
+  if (typeof value !== 'string') fail(`${type} content.${field} must be a string, got ${describeValue(value)}`)
   return value
 }
 
@@ -37,11 +38,11 @@ function stringField(content: Record<string, unknown> | null, field: string, typ
  * and history visibility come back as `ignored`.
  */
 export function validateDelta(delta: unknown): ValidDelta {
-  if (!isPlainObject(delta)) fail(`a delta must be an object, got ${JSON.stringify(delta)}`)
+  if (!isPlainObject(delta)) fail(`a delta must be an object, got ${describeValue(delta)}`)
   const { room_id: rawRoomId, type, state_key: stateKey, content } = delta
-  if (typeof type !== 'string') fail(`delta.type must be a string, got ${JSON.stringify(type)}`)
-  if (typeof stateKey !== 'string') fail(`delta.state_key must be a string, got ${JSON.stringify(stateKey)}`)
-  if (content !== null && !isPlainObject(content)) fail(`delta.content must be an object or null, got ${JSON.stringify(content)}`)
+  if (typeof type !== 'string') fail(`delta.type must be a string, got ${describeValue(type)}`)
+  if (typeof stateKey !== 'string') fail(`delta.state_key must be a string, got ${describeValue(stateKey)}`)
+  if (content !== null && !isPlainObject(content)) fail(`delta.content must be an object or null, got ${describeValue(content)}`)
   if (type !== 'm.room.member' && type !== 'm.room.join_rules' && type !== 'm.room.history_visibility') return IGNORED
   const roomId = parseRoomId(rawRoomId)
   switch (type) {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { open } from 'lmdb'
 import type { RootDatabase, RootDatabaseOptions } from 'lmdb'
 import type { Packr } from 'msgpackr'
@@ -13,7 +13,7 @@ import type { LocalUsersDb } from './local-users-db.js'
 import { MEMBERS_DB, loadMembers, openMembersDb, writeMembers } from './members-db.js'
 import type { MembersDb } from './members-db.js'
 import {
-  FORMAT_NAME, FORMAT_VERSION, META_DB, encodeBatchMeta, openMetaDb, readBatchMeta, readFormat, readPosition,
+  FORMAT_NAME, FORMAT_VERSION, META_DB, writeProbe, encodeBatchMeta, openMetaDb, readBatchMeta, readBatchMetaRange, readFormat, readPosition,
   writeBatchMeta, writeFormat, writePosition,
 } from './meta-db.js'
 import type { MetaDb } from './meta-db.js'
@@ -25,7 +25,7 @@ import type { RoomsDb } from './rooms-db.js'
 import { STALE_DB, loadStale, openStaleDb, writeStale } from './stale-db.js'
 import type { StaleDb } from './stale-db.js'
 import { messageOf, unusableStore as unusable } from './store-errors.js'
-import { prepareStorePath } from './store-path.js'
+import { checkSpaceToCreate, prepareStorePath, whyNotWritable } from './store-path.js'
 import type { DirectoryStore, StoreBatch, StoredState } from './types.js'
 
 /** One typed named database per fact kind (Gatsby's `ILmdbDatabases`). */
@@ -59,9 +59,8 @@ const DATABASE_NAMES: readonly string[] = [ROOMS_DB, MEMBERS_DB, LOCAL_USERS_DB,
 export class LmdbStore implements DirectoryStore {
   /** The environment directory, absolute. */
   readonly path: string
-  /** `true`: `commit` throws (opened with `readOnly`, or the files are not writable). */
-  readonly isReadOnly: boolean
-  readonly #readOnlyBecause: string
+  #readOnlyBecause: string | null
+  readonly #readOnlyAsked: boolean
   #env: RootDatabase
   #dbs: Databases
   readonly #envOptions: EnvOptions
@@ -72,8 +71,8 @@ export class LmdbStore implements DirectoryStore {
   private constructor(path: string, env: RootDatabase, envOptions: EnvOptions, dbs: Databases, encoder: Packr, logger: Logger, readOnlyBecause: string | null) {
     this.path = path
     this.#envOptions = envOptions
-    this.isReadOnly = readOnlyBecause !== null
-    this.#readOnlyBecause = readOnlyBecause ?? ''
+    this.#readOnlyBecause = readOnlyBecause
+    this.#readOnlyAsked = envOptions.readOnly === true && readOnlyBecause === 'opened with readOnly'
     this.#env = env
     this.#dbs = dbs
     this.#encoder = encoder
@@ -99,6 +98,7 @@ export class LmdbStore implements DirectoryStore {
       logger.warn({ path: fullPath, reason: readOnlyBecause }, 'store is not writable: opened read-only; commits will fail')
     }
     if (state.isNew && readOnlyBecause !== null) throw unusable(fullPath, 'there is no store there to open read-only')
+    checkSpaceToCreate(fullPath)
     const encoder = createEncoder()
     const envOptions: EnvOptions = {
       noSubdir: false,
@@ -165,7 +165,7 @@ export class LmdbStore implements DirectoryStore {
    */
   commit(batch: StoreBatch): void {
     this.#assertOpen('commit')
-    if (this.isReadOnly) {
+    if (this.#readOnlyBecause !== null) {
       throw new UserDirectoryError('M_UNKNOWN', `cannot commit to the store at ${this.path}: it is open read-only (${this.#readOnlyBecause}). Nothing of this batch was stored.`)
     }
     const meta = encodeBatchMeta(this.#encoder, batch.meta ?? [])
@@ -210,10 +210,63 @@ export class LmdbStore implements DirectoryStore {
     }
   }
 
+  /** `true`: `commit` throws (opened with `readOnly`, or the files were not writable at open and have not become so). */
+  get isReadOnly(): boolean {
+    return this.#readOnlyBecause !== null
+  }
+
+  /** Why commits cannot work (read-only), or `null`. */
+  get notWritableBecause(): string | null {
+    return this.#readOnlyBecause
+  }
+
+  /**
+   * Checks whether commits can work now, and makes them work if they can: a
+   * store opened read-only because its files were not writable is reopened
+   * read-write once they are (not one opened with `readOnly: true`); then a
+   * small probe record is written and flushed (a full disk fails it).
+   * Returns `null` when writable, else why not. Cost: an access check, and a
+   * one-record commit (an fsync).
+   */
+  async recheck(): Promise<string | null> {
+    this.#assertOpen('recheck')
+    if (this.#readOnlyAsked) return this.#readOnlyBecause
+    if (this.#readOnlyBecause !== null) {
+      const still = whyNotWritable(this.path, join(this.path, 'data.mdb'))
+      if (still !== null) return still
+      await this.#env.close()
+      try {
+        this.#envOptions.readOnly = false
+        this.#env = open(this.path, this.#envOptions)
+        this.#dbs = openAll(this.#env, this.#encoder)
+      } catch (cause) {
+        this.#envOptions.readOnly = true
+        this.#env = open(this.path, this.#envOptions)
+        this.#dbs = openAll(this.#env, this.#encoder)
+        return `it could not be reopened for writing (${messageOf(cause)})`
+      }
+      this.#readOnlyBecause = null
+      this.#logger.info({ path: this.path }, 'store writable again: reopened read-write')
+    }
+    try {
+      const meta = this.#dbs.meta
+      this.#env.transactionSync(() => writeProbe(meta))
+      return null
+    } catch (cause) {
+      return `a probe write failed (${messageOf(cause)})`
+    }
+  }
+
   /** Reads a value written through `StoreBatch.meta`, or `undefined`. */
   getMeta(key: string): unknown {
     this.#assertOpen('getMeta')
     return readBatchMeta(this.#dbs.meta, key)
+  }
+
+  /** Every value written through `StoreBatch.meta` under a key starting with `prefix`, in key order (a range scan). */
+  metaEntries(prefix: string): [string, unknown][] {
+    this.#assertOpen('metaEntries')
+    return [...readBatchMetaRange(this.#dbs.meta, prefix)]
   }
 
   /** Releases the environment (every commit is already on disk). Idempotent; the store cannot be used afterwards. */

@@ -25,6 +25,7 @@ export type MetaDb = Database<unknown, string>
 export const META_DB = 'meta'
 const FORMAT_KEY = 'store/format'
 const POSITION_KEY = 'store/position'
+const PROBE_KEY = 'store/probe'
 const BATCH_PREFIX = 'batch/'
 
 /** Opens (or, writable, creates) the database; `undefined` if read-only and missing. */
@@ -57,9 +58,24 @@ export function writePosition(db: MetaDb, position: number): void {
   db.putSync(POSITION_KEY, position)
 }
 
+/** Writes the probe record (a counter) that checks the store can be written; call inside a write transaction. */
+export function writeProbe(db: MetaDb): void {
+  const before = db.get(PROBE_KEY)
+  db.putSync(PROBE_KEY, typeof before === 'number' ? before + 1 : 1)
+}
+
 /** A value written through `StoreBatch.meta`, or `undefined`. */
 export function readBatchMeta(db: MetaDb, key: string): unknown {
   return db.get(BATCH_PREFIX + key)
+}
+
+/** Every value written through `StoreBatch.meta` under a key starting with `prefix`, in key order. */
+export function* readBatchMetaRange(db: MetaDb, prefix: string): Generator<[string, unknown]> {
+  const start = BATCH_PREFIX + prefix
+  for (const { key, value } of db.getRange({ start })) {
+    if (typeof key !== 'string' || !key.startsWith(start)) return
+    yield [key.slice(BATCH_PREFIX.length), value]
+  }
 }
 
 /** `StoreBatch.meta` encoded ahead of the transaction (`null`: delete). */

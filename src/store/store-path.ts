@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, readdirSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, readdirSync, statSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import { LMDB_PROBE_BYTES, checkLmdbHeader } from './lmdb-header.js'
 import { messageOf, unusableStore as unusable } from './store-errors.js'
@@ -6,6 +6,12 @@ import { messageOf, unusableStore as unusable } from './store-errors.js'
 /** LMDB's two files in an environment directory. */
 export const DATA_FILE = 'data.mdb'
 const LOCK_FILE = 'lock.mdb'
+/**
+ * Free space below which a store whose files do not all exist yet is not
+ * opened: LMDB maps its new files and the process dies of SIGBUS when the
+ * disk cannot back them. 1 MiB holds a new store's first pages and lock file.
+ */
+export const MIN_FREE_BYTES_TO_CREATE = 1024 * 1024
 
 /** What {@link prepareStorePath} found at a store path before LMDB sees it. */
 export interface StorePathState {
@@ -13,6 +19,25 @@ export interface StorePathState {
   isNew: boolean
   /** Why the store cannot be written (directory or `data.mdb` not writable), or `null`. */
   notWritableBecause: string | null
+}
+
+/**
+ * Throws `UserDirectoryError` (one line: the path, the free bytes, what to
+ * do) when `path`'s file system has less than {@link MIN_FREE_BYTES_TO_CREATE}
+ * free and LMDB would have to create `data.mdb` or `lock.mdb` there.
+ */
+export function checkSpaceToCreate(path: string): void {
+  if (existsSync(join(path, DATA_FILE)) && statSync(join(path, DATA_FILE)).size > 0 && existsSync(join(path, LOCK_FILE))) return
+  let freeBytes: number
+  try {
+    const stats = statfsSync(path)
+    freeBytes = stats.bavail * stats.bsize
+  } catch {
+    return
+  }
+  if (freeBytes < MIN_FREE_BYTES_TO_CREATE) {
+    throw unusable(path, `the disk is full (${freeBytes} bytes free; creating the store needs at least ${MIN_FREE_BYTES_TO_CREATE}). Free some space and start again`)
+  }
 }
 
 /**
@@ -72,7 +97,7 @@ function readHead(file: string, lengthBytes: number): Uint8Array {
   }
 }
 
-function whyNotWritable(path: string, dataPath: string | null): string | null {
+export function whyNotWritable(path: string, dataPath: string | null): string | null {
   for (const target of dataPath === null ? [path] : [path, dataPath]) {
     try {
       accessSync(target, constants.W_OK)

@@ -48,6 +48,12 @@ export interface DirectoryStore {
   commit(batch: StoreBatch): void
   /** Reads a value written through `StoreBatch.meta`. */
   getMeta(key: string): unknown
+  /** Every `StoreBatch.meta` value whose key starts with `prefix`, in key order. */
+  metaEntries(prefix: string): Iterable<[string, unknown]>
+  /** Why commits cannot work now (a read-only store), or `null`. */
+  readonly notWritableBecause: string | null
+  /** Checks again whether commits work, recovering write access if it can (see `LmdbStore.recheck`); `null` when writable, else why not. */
+  recheck(): Promise<string | null>
   /** Flushes and releases the environment. */
   close(): Promise<void>
 }

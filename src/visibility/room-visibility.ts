@@ -187,6 +187,55 @@ export class RoomVisibility {
     return { inPublicRooms, sharePrivateRooms }
   }
 
+  /**
+   * Brings the counters back in line with the rooms and the registry after
+   * some of their facts were put back (a unit of work undone), touching only
+   * what those facts reach: `members` whose joined state may have changed,
+   * `rooms` whose state or members changed, each with whether the server was
+   * in it and whether it was public before the facts were put back, and
+   * `users` whose registration changed. Calls `onPublicChange` for each user
+   * whose `inPublicRooms` membership flips. Cost: the sizes of the touched
+   * rooms, plus the rooms of each affected user (all members of a room only
+   * when its publicity or the server's presence in it changed).
+   */
+  repair(members: Iterable<readonly [RoomId, UserId]>, rooms: ReadonlyMap<RoomId, { serverIn: boolean; isPublic: boolean }>, users: Iterable<UserId>): void {
+    const affected = new Set<UserId>(users)
+    for (const [roomId, userId] of members) {
+      if (this.#rooms.get(roomId)?.joined.has(userId) === true) this.#addRoom(userId, roomId)
+      else this.#removeRoom(userId, roomId)
+      affected.add(userId)
+    }
+    for (const [roomId, before] of rooms) {
+      const room = this.#rooms.get(roomId)
+      let locals = 0
+      if (room !== undefined) for (const member of room.joined.keys()) if (this.#registry.isLocal(member)) locals++
+      if (locals === 0) this.localMembers.delete(roomId)
+      else this.localMembers.set(roomId, locals)
+      if (room === undefined || (before.serverIn === locals > 0 && before.isPublic === isRoomPublic(room))) continue
+      for (const member of room.joined.keys()) affected.add(member)
+    }
+    for (const userId of affected) this.#recountUser(userId)
+  }
+
+  // One user's counters from their rooms (as `#recount` would set them).
+  #recountUser(userId: UserId): void {
+    const isIncluded = this.#registry.isIncluded(userId)
+    let inPublic = 0
+    let shared = 0
+    for (const roomId of this.#roomsOf(userId)) {
+      const room = this.#rooms.get(roomId)
+      if (room === undefined || !this.isServerIn(roomId)) continue
+      shared++
+      if (isIncluded && isRoomPublic(room)) inPublic++
+    }
+    const wasInPublic = this.publicRooms.has(userId)
+    if (inPublic === 0) this.publicRooms.delete(userId)
+    else this.publicRooms.set(userId, inPublic)
+    if (this.#registry.isLocal(userId) || shared === 0) this.sharedRooms.delete(userId)
+    else this.sharedRooms.set(userId, shared)
+    if (wasInPublic !== inPublic > 0) this.onPublicChange?.(userId, inPublic > 0)
+  }
+
   /** Forget all counts and recount them from the rooms and the registry. */
   recount(): void {
     const listener = this.onPublicChange

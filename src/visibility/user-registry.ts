@@ -64,6 +64,11 @@ export class UserRegistry {
     this.#users.set(userId, user)
   }
 
+  /** Forgets one user (undoing their registration). */
+  delete(userId: UserId): void {
+    this.#users.delete(userId)
+  }
+
   /** Forgets every user (before reloading from a store). */
   clear(): void {
     this.#users.clear()

@@ -51,19 +51,22 @@ async function handlePutUser({ req, res, params, ctx }: RouteRequest): Promise<v
   const body = await readJsonObject(req, ctx.maxBodyBytes)
   // A running import must not overwrite this newer value with its page's.
   ctx.imports?.live.noteUser(userId)
-  // The engine checks these types and throws M_INVALID_PARAM (a 400) for a wrong one.
-  await ctx.dir.registerLocalUser(userId, {
-    userType: body.user_type as string | null | undefined,
-    deactivated: body.deactivated as boolean | undefined,
-    locked: body.locked as boolean | undefined,
-  })
-  if ('displayname' in body || 'avatar_url' in body) {
-    const current = await ctx.dir.getProfile(userId)
-    await ctx.dir.handleLocalProfileChange(userId, {
-      displayName: 'displayname' in body ? body.displayname : (current?.display_name ?? null),
-      avatarUrl: 'avatar_url' in body ? body.avatar_url : (current?.avatar_url ?? null),
+  // One unit of work: the flags and the profile are stored together or not at all.
+  await ctx.dir.batch(async () => {
+    // The engine checks these types and throws M_INVALID_PARAM (a 400) for a wrong one.
+    await ctx.dir.registerLocalUser(userId, {
+      userType: body.user_type as string | null | undefined,
+      deactivated: body.deactivated as boolean | undefined,
+      locked: body.locked as boolean | undefined,
     })
-  }
+    if ('displayname' in body || 'avatar_url' in body) {
+      const current = await ctx.dir.getProfile(userId)
+      await ctx.dir.handleLocalProfileChange(userId, {
+        displayName: 'displayname' in body ? body.displayname : (current?.display_name ?? null),
+        avatarUrl: 'avatar_url' in body ? body.avatar_url : (current?.avatar_url ?? null),
+      })
+    }
+  })
   sendJson(res, 200, { user_id: userId, profile: await ctx.dir.getProfile(userId) })
 }
 
