@@ -184,7 +184,5 @@ function answerError(ctx: ServerContext, req: IncomingMessage, res: ServerRespon
     res.destroy()
     return
   }
-  // The rest of a too-large body is never read: close rather than drain it.
-  if (httpError.status === 413) res.setHeader('Connection', 'close')
   sendError(res, httpError)
 }
