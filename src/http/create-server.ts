@@ -45,10 +45,26 @@ export interface ServerOptions {
   tokenCacheValidMs?: number
   /** How long an invalid token is remembered as invalid, ms. Default 10,000. */
   tokenCacheInvalidMs?: number
-  /** Most tokens cached (valid and invalid together); the oldest go first. Default 10,000. */
+  /** Most tokens cached in each pool (valid, invalid: a flood of invalid tokens cannot evict valid ones); the least recently used go first. Default 10,000. */
   tokenCacheSize?: number
   /** Give up on a whoami request after this long, ms (then 502). Default 10,000. */
   whoamiTimeoutMs?: number
+  /**
+   * Most whoami requests in flight at once (one per token: concurrent checks
+   * of one token share a request). Default 32.
+   */
+  whoamiConcurrency?: number
+  /**
+   * Most token checks waiting for a whoami slot; more are answered 429
+   * `M_LIMIT_EXCEEDED` with `retry_after_ms` at once. Default 1,024.
+   */
+  whoamiQueueSize?: number
+  /**
+   * Most bytes each token-cache pool (valid tokens, invalid tokens) keeps,
+   * tokens and user ids included; the least recently used go first.
+   * Default 4 MiB.
+   */
+  tokenCacheBytes?: number
   /** Also export Node process metrics (memory, event-loop lag) under `userdir_`. Default false. */
   processMetrics?: boolean
   /**
@@ -146,6 +162,9 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
       invalidTtlMs: options.tokenCacheInvalidMs ?? 10_000,
       maxEntries: options.tokenCacheSize ?? 10_000,
       timeoutMs: options.whoamiTimeoutMs ?? 10_000,
+      maxConcurrentWhoami: options.whoamiConcurrency ?? 32,
+      maxQueuedWhoami: options.whoamiQueueSize ?? 1_024,
+      cacheBytes: options.tokenCacheBytes,
       onLookup: (result) => metrics.tokenLookups.inc({ result }),
     }),
     rateLimiter: options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? defaultRateLimit, clock),
