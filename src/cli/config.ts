@@ -38,6 +38,8 @@ export interface ServiceConfig {
   appServiceConfigFiles: string[]
   /** Seed a generated demo directory when it is empty (`demo`). Default: true when no `homeserver_url` is set. */
   demo: boolean
+  /** Connection limits and timeouts (`http.*`), as `ServerOptions` of the same names documents them. */
+  http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; shutdownTimeoutMs: number }
 }
 
 /** The defaults `npm start` runs with when there is no config file. */
@@ -57,9 +59,14 @@ export const defaultConfigValues: Readonly<Record<string, unknown>> = Object.fre
   'rate_limit.per_second': 0.016,
   'rate_limit.burst': 200,
   app_service_config_files: [],
+  'http.max_connections': 10_000,
+  'http.headers_timeout_ms': 10_000,
+  'http.request_timeout_ms': 60_000,
+  'http.keep_alive_timeout_ms': 5_000,
+  'http.shutdown_timeout_ms': 10_000,
 })
 
-const SECTIONS = new Set(['listen', 'user_directory', 'rate_limit'])
+const SECTIONS = new Set(['listen', 'user_directory', 'rate_limit', 'http'])
 
 /**
  * Builds the configuration from the parsed config file (or `{}`) and the
@@ -114,6 +121,13 @@ export function resolveConfig(file: unknown, env: Readonly<Record<string, string
       : { perSecond: get('rate_limit.per_second'), burst: get('rate_limit.burst') },
     appServiceConfigFiles: get('app_service_config_files'),
     demo,
+    http: {
+      maxConnections: get('http.max_connections'),
+      headersTimeoutMs: get('http.headers_timeout_ms'),
+      requestTimeoutMs: get('http.request_timeout_ms'),
+      keepAliveTimeoutMs: get('http.keep_alive_timeout_ms'),
+      shutdownTimeoutMs: get('http.shutdown_timeout_ms'),
+    },
   }
 }
 

@@ -34,6 +34,11 @@ export const optionSpecs: readonly OptionSpec[] = Object.freeze([
   { key: 'rate_limit.burst', env: 'USERDIR_RATE_LIMIT_BURST', kind: 'positiveNumber' },
   { key: 'app_service_config_files', env: 'USERDIR_APP_SERVICE_CONFIG_FILES', kind: 'pathList' },
   { key: 'demo', env: 'USERDIR_DEMO', kind: 'boolean' },
+  { key: 'http.max_connections', env: 'USERDIR_MAX_CONNECTIONS', kind: 'positiveNumber' },
+  { key: 'http.headers_timeout_ms', env: 'USERDIR_HEADERS_TIMEOUT_MS', kind: 'positiveNumber' },
+  { key: 'http.request_timeout_ms', env: 'USERDIR_REQUEST_TIMEOUT_MS', kind: 'positiveNumber' },
+  { key: 'http.keep_alive_timeout_ms', env: 'USERDIR_KEEP_ALIVE_TIMEOUT_MS', kind: 'positiveNumber' },
+  { key: 'http.shutdown_timeout_ms', env: 'USERDIR_SHUTDOWN_TIMEOUT_MS', kind: 'positiveNumber' },
 ] satisfies OptionSpec[])
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -48,6 +48,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     synapseImport: config.homeserverUrl !== null && synapseAdminToken !== null ? { homeserverUrl: config.homeserverUrl, accessToken: synapseAdminToken } : undefined,
     logger,
     processMetrics: true,
+    ...config.http,
   })
   try {
     await new Promise<void>((resolve, reject) => {

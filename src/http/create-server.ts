@@ -45,12 +45,59 @@ export interface ServerOptions {
   tokenCacheValidMs?: number
   /** How long an invalid token is remembered as invalid, ms. Default 10,000. */
   tokenCacheInvalidMs?: number
-  /** Most tokens cached (valid and invalid together); the oldest go first. Default 10,000. */
+  /** Most tokens cached in each pool (valid, invalid: a flood of invalid tokens cannot evict valid ones); the least recently used go first. Default 10,000. */
   tokenCacheSize?: number
   /** Give up on a whoami request after this long, ms (then 502). Default 10,000. */
   whoamiTimeoutMs?: number
+  /**
+   * Most whoami requests in flight at once (one per token: concurrent checks
+   * of one token share a request). Default 32.
+   */
+  whoamiConcurrency?: number
+  /**
+   * Most token checks waiting for a whoami slot; more are answered 429
+   * `M_LIMIT_EXCEEDED` with `retry_after_ms` at once. Default 1,024.
+   */
+  whoamiQueueSize?: number
+  /**
+   * Most bytes each token-cache pool (valid tokens, invalid tokens) keeps,
+   * tokens and user ids included; the least recently used go first.
+   * Default 4 MiB.
+   */
+  tokenCacheBytes?: number
   /** Also export Node process metrics (memory, event-loop lag) under `userdir_`. Default false. */
   processMetrics?: boolean
+  /**
+   * Most connections open at once; a connection over it is closed as soon as
+   * it is accepted (Node's `maxConnections`). Keep it under the process's
+   * open-file limit (`ulimit -n`) less what LMDB and outgoing requests need.
+   * Default 10,000 (Node: unlimited).
+   */
+  maxConnections?: number
+  /**
+   * Time a client has to send a request's headers, ms; then 408 and the
+   * connection closes (slow-header clients). Default 10,000 (Node: 60,000,
+   * checked every 30 s).
+   */
+  headersTimeoutMs?: number
+  /**
+   * Time a client has to send a whole request, body included, ms; then 408
+   * and the connection closes. Bounds a body sent slowly (a 32 MiB
+   * transaction needs 0.5 MB/s). Default 60,000 (Node: 300,000).
+   */
+  requestTimeoutMs?: number
+  /**
+   * How long an idle keep-alive connection stays open, ms. A reverse proxy
+   * that reuses upstream connections should close them sooner than this.
+   * Default 5,000 (Node's).
+   */
+  keepAliveTimeoutMs?: number
+  /**
+   * `stopServer` waits this long, ms, for requests in flight to be answered
+   * and connections to close; then it closes every connection left, whatever
+   * its clients do. Default 10,000.
+   */
+  shutdownTimeoutMs?: number
   /**
    * Where `POST /_userdir/admin/v1/import` imports from: the homeserver's
    * base URL and a server admin's access token for its Admin API, plus any
@@ -60,10 +107,20 @@ export interface ServerOptions {
   synapseImport?: { homeserverUrl: string; accessToken: string; options?: Partial<ImportOptions> }
 }
 
+/** The defaults of the connection options of {@link ServerOptions}. */
+export const connectionDefaults = Object.freeze({
+  maxConnections: 10_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  shutdownTimeoutMs: 10_000,
+})
+
 const ROUTES: readonly Route[] = [searchRoute, ...transactionRoutes, pingRoute, ...adminRoutes, healthRoute, metricsRoute]
 
-// Lets stopServer wait for a rebuild, and stop an import, still running in the background.
-const backgroundByServer = new WeakMap<Server, { queue: IngestQueue; imports: BackgroundImport | null }>()
+// Lets stopServer wait for a rebuild, and stop an import, still running in
+// the background, and know its deadline.
+const backgroundByServer = new WeakMap<Server, { queue: IngestQueue; imports: BackgroundImport | null; shutdownTimeoutMs: number }>()
 
 /**
  * Creates the HTTP server (not yet listening): the Matrix user directory
@@ -105,6 +162,9 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
       invalidTtlMs: options.tokenCacheInvalidMs ?? 10_000,
       maxEntries: options.tokenCacheSize ?? 10_000,
       timeoutMs: options.whoamiTimeoutMs ?? 10_000,
+      maxConcurrentWhoami: options.whoamiConcurrency ?? 32,
+      maxQueuedWhoami: options.whoamiQueueSize ?? 1_024,
+      cacheBytes: options.tokenCacheBytes,
       onLookup: (result) => metrics.tokenLookups.inc({ result }),
     }),
     rateLimiter: options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? defaultRateLimit, clock),
@@ -120,11 +180,24 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
   const onFinish = (): void => {
     if (!server.listening) setImmediate(closeIdle)
   }
-  const server = createNodeServer((req, res) => {
-    res.on('finish', onFinish)
-    void handleRequest(ctx, req, res)
-  })
-  backgroundByServer.set(server, { queue: ingestQueue, imports })
+  const headersTimeout = options.headersTimeoutMs ?? connectionDefaults.headersTimeoutMs
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? connectionDefaults.requestTimeoutMs, headersTimeout)
+  const server = createNodeServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? connectionDefaults.keepAliveTimeoutMs,
+      // Node checks both timeouts only this often (default every 30 s,
+      // which made a 60 s headers timeout act at up to 90 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, headersTimeout / 4)),
+    },
+    (req, res) => {
+      res.on('finish', onFinish)
+      void handleRequest(ctx, req, res)
+    },
+  )
+  server.maxConnections = options.maxConnections ?? connectionDefaults.maxConnections
+  backgroundByServer.set(server, { queue: ingestQueue, imports, shutdownTimeoutMs: options.shutdownTimeoutMs ?? connectionDefaults.shutdownTimeoutMs })
   return server
 }
 
@@ -132,14 +205,27 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
  * Stops a server from {@link createServer} gracefully: no new connections,
  * requests in flight are answered, then idle connections close, a running
  * import stops after its current page (it resumes on the next import), and
- * any queued ingest or rebuild finishes. Resolves when all of that is done.
+ * any queued ingest or rebuild finishes. Connections still open after the
+ * server's `shutdownTimeoutMs` (default 10 s) are destroyed, whatever their
+ * clients do (a slow upload, headers never finished). Resolves when all of
+ * that is done.
  */
 export async function stopServer(server: Server): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.close((error) => (error === undefined || (error as NodeJS.ErrnoException).code === 'ERR_SERVER_NOT_RUNNING' ? resolve() : reject(error)))
-    server.closeIdleConnections()
-  })
   const background = backgroundByServer.get(server)
+  const deadlineMs = background?.shutdownTimeoutMs ?? connectionDefaults.shutdownTimeoutMs
+  // A connection turns idle without a response finishing too (the rest of a
+  // refused body read), so look for idle ones until the server has closed.
+  const sweep = setInterval(() => server.closeIdleConnections(), 100)
+  const deadline = setTimeout(() => server.closeAllConnections(), deadlineMs)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.close((error) => (error === undefined || (error as NodeJS.ErrnoException).code === 'ERR_SERVER_NOT_RUNNING' ? resolve() : reject(error)))
+      server.closeIdleConnections()
+    })
+  } finally {
+    clearInterval(sweep)
+    clearTimeout(deadline)
+  }
   await background?.imports?.stop()
   await background?.queue.idle()
 }
@@ -184,7 +270,5 @@ function answerError(ctx: ServerContext, req: IncomingMessage, res: ServerRespon
     res.destroy()
     return
   }
-  // The rest of a too-large body is never read: close rather than drain it.
-  if (httpError.status === 413) res.setHeader('Connection', 'close')
   sendError(res, httpError)
 }

@@ -3,17 +3,24 @@ import { HttpError } from './http-error.js'
 
 /**
  * Reads the request body, at most `maxBytes` of it; a longer body (by its
- * `Content-Length` or as it streams) is a 413 `M_TOO_LARGE`, and the
- * request is destroyed rather than drained. A request closed before its
- * end rejects. Listens for the stream's events rather than iterating it
- * asynchronously: the async iterator's promises and stream bookkeeping
- * were a tenth of the bytes a search request allocates (sampled heap
- * profile under load, bench/.work/http-exp.ts), and allocation is what
- * sets how often a pause for garbage collection lands on requests.
+ * `Content-Length` or as it streams) is a 413 `M_TOO_LARGE`. The rest of
+ * such a body is read and discarded, up to `maxBytes` more (at least 64 KiB),
+ * so the 413 is written and reaches the client (closing a connection with
+ * unread data resets it, and the client may never see the answer), and the
+ * connection stays usable; a client that sends more than that has its
+ * connection destroyed. A request closed before its end rejects. Listens for
+ * the stream's events rather than iterating it asynchronously: the async
+ * iterator's promises and stream bookkeeping were a tenth of the bytes a
+ * search request allocates (sampled heap profile under load,
+ * bench/.work/http-exp.ts), and allocation is what sets how often a pause
+ * for garbage collection lands on requests.
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes))
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    discardRest(req, maxBytes)
+    return Promise.reject(tooLarge(maxBytes))
+  }
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0))
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -28,8 +35,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       size += chunk.length
       if (size > maxBytes) {
         settle()
+        discardRest(req, maxBytes)
         reject(tooLarge(maxBytes))
-        req.destroy()
         return
       }
       chunks.push(chunk)
@@ -52,6 +59,23 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on('error', onError)
     req.on('close', onClose)
   })
+}
+
+// Reads and drops what is left of a refused body, up to `maxBytes` (at
+// least 64 KiB) more, then destroys the request (and its connection).
+function discardRest(req: IncomingMessage, maxBytes: number): void {
+  const allowance = Math.max(maxBytes, 65_536)
+  let discarded = 0
+  const onData = (chunk: Buffer): void => {
+    discarded += chunk.length
+    if (discarded > allowance) {
+      req.off('data', onData)
+      req.destroy()
+    }
+  }
+  req.on('data', onData)
+  req.on('error', () => {}) // a client that goes away mid-body is no error here
+  req.resume()
 }
 
 /**

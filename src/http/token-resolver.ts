@@ -17,7 +17,16 @@ export interface TokenResolverOptions {
   maxEntries: number
   timeoutMs: number
   onLookup: (kind: TokenLookup) => void
+  /** Most whoami requests in flight at once. Default 32. */
+  maxConcurrentWhoami?: number
+  /** Most token checks waiting for a whoami slot; more are 429 `M_LIMIT_EXCEEDED`. Default 1,024. */
+  maxQueuedWhoami?: number
+  /** Most bytes each token-cache pool keeps, keys included. Default 4 MiB. */
+  cacheBytes?: number
 }
+
+/** How long a client told to wait for a whoami slot should wait, ms. */
+const WHOAMI_RETRY_AFTER_MS = 1_000
 
 /**
  * Turns an access token into a user id: the static map first, then the
@@ -28,10 +37,17 @@ export class TokenResolver {
   readonly #options: TokenResolverOptions
   readonly #cache: TokenCache
   readonly #pending = new Map<string, Promise<string | null>>()
+  // whoami requests in flight, and the checks waiting for one to end.
+  #active = 0
+  readonly #waiting: (() => void)[] = []
+  readonly #maxActive: number
+  readonly #maxWaiting: number
 
   constructor(options: TokenResolverOptions) {
     this.#options = options
-    this.#cache = new TokenCache(options.clock, options)
+    this.#cache = new TokenCache(options.clock, { ...options, maxBytes: options.cacheBytes })
+    this.#maxActive = options.maxConcurrentWhoami ?? 32
+    this.#maxWaiting = options.maxQueuedWhoami ?? 1_024
   }
 
   /** The user id of `token`; throws 401 `M_UNKNOWN_TOKEN`, 403 for guests, 502 when the homeserver cannot answer. */
@@ -57,10 +73,32 @@ export class TokenResolver {
   #lookupOnce(token: string): Promise<string | null> {
     let pending = this.#pending.get(token)
     if (pending === undefined) {
-      pending = this.#whoami(token).finally(() => this.#pending.delete(token))
+      pending = this.#withSlot(() => this.#whoami(token)).finally(() => this.#pending.delete(token))
       this.#pending.set(token, pending)
     }
     return pending
+  }
+
+  // Runs a whoami in one of the `maxConcurrentWhoami` slots, waiting in a
+  // bounded queue for one; past the queue, 429 with a time to retry (not
+  // 401, which would make a Matrix client log out).
+  async #withSlot<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.#maxActive) {
+      if (this.#waiting.length >= this.#maxWaiting) {
+        throw new HttpError(429, 'M_LIMIT_EXCEEDED', 'Too many access tokens are being checked; retry later.', { retry_after_ms: WHOAMI_RETRY_AFTER_MS })
+      }
+      // The slot is handed over by the task that ends, so #active stays counted.
+      await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    } else {
+      this.#active++
+    }
+    try {
+      return await task()
+    } finally {
+      const next = this.#waiting.shift()
+      if (next !== undefined) next()
+      else this.#active--
+    }
   }
 
   async #whoami(token: string): Promise<string | null> {

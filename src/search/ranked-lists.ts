@@ -29,12 +29,33 @@ export interface RankedList {
   readonly complete: boolean
 }
 
-/** Cache size in list entries (13 bytes each; a list counts 16 more for its own overhead): about 52 MB by default. */
+/** Cache size in list entries (13 bytes each; a list counts 16 more for its own overhead). */
 export const DEFAULT_RANKED_LIST_CAPACITY = 4_000_000
 
 /**
- * Least-recently-used lists by query key, bounded by their total length,
- * plus pinned keys: the rankings of frequent prefixes built ahead of any
+ * Cache size in bytes, keys included (see {@link rankedListBytes}): the LRU
+ * lists never weigh more than this. 52 MB, what 4M list entries take.
+ */
+export const DEFAULT_RANKED_LIST_BYTES = 52_000_000
+
+// What a cached list costs besides its arrays' buffers: the list record, three
+// typed-array and three ArrayBuffer objects with their backing-store records,
+// the key string's header and the Map entry (measured by
+// bench/ranked-list-memory.ts: retained heap per cached empty list).
+const LIST_OVERHEAD_BYTES = 700
+
+/**
+ * The bytes one cached list is counted as: its arrays' whole buffers, its key
+ * (two bytes a character) and {@link LIST_OVERHEAD_BYTES}.
+ */
+export function rankedListBytes(key: string, list: RankedList): number {
+  return list.ids.buffer.byteLength + list.scores.buffer.byteLength + list.tiers.buffer.byteLength + 2 * key.length + LIST_OVERHEAD_BYTES
+}
+
+/**
+ * Least-recently-used lists by query key, bounded by their total length
+ * and by their bytes with their keys (a key is the whole parsed query, up to
+ * a few KB), plus pinned keys: the rankings of frequent prefixes built ahead of any
  * search (see `frequentLexemes`), which are never evicted and survive
  * `clear()`. A pinned key's list is replaced like any other when it is
  * rebuilt; `size` counts the LRU lists only, `pinnedSize` the pinned ones.
@@ -43,11 +64,19 @@ export class RankedListCache {
   readonly #lists = new Map<string, RankedList>()
   readonly #pinned = new Map<string, RankedList | undefined>()
   readonly #capacity: number
+  readonly #maxBytes: number
   #size = 0
+  #bytes = 0
   #pinnedSize = 0
 
-  constructor(capacity = DEFAULT_RANKED_LIST_CAPACITY) {
+  constructor(capacity = DEFAULT_RANKED_LIST_CAPACITY, maxBytes = DEFAULT_RANKED_LIST_BYTES) {
     this.#capacity = capacity
+    this.#maxBytes = maxBytes
+  }
+
+  /** Bytes the LRU lists are counted as, keys included (see {@link rankedListBytes}). */
+  get bytes(): number {
+    return this.#bytes
   }
 
   /** Entries held by the LRU lists, plus 16 per list. */
@@ -83,13 +112,16 @@ export class RankedListCache {
       return
     }
     this.delete(key)
-    if (weight(list) > this.#capacity) return
+    const bytes = rankedListBytes(key, list)
+    if (weight(list) > this.#capacity || bytes > this.#maxBytes) return
     this.#lists.set(key, list)
     this.#size += weight(list)
+    this.#bytes += bytes
     for (const [oldest, old] of this.#lists) {
-      if (this.#size <= this.#capacity) break
+      if (this.#size <= this.#capacity && this.#bytes <= this.#maxBytes) break
       this.#lists.delete(oldest)
       this.#size -= weight(old)
+      this.#bytes -= rankedListBytes(oldest, old)
     }
   }
 
@@ -122,12 +154,14 @@ export class RankedListCache {
     if (list === undefined) return
     this.#lists.delete(key)
     this.#size -= weight(list)
+    this.#bytes -= rankedListBytes(key, list)
   }
 
   /** Drops the LRU lists (the queries searched so far); pinned lists stay. */
   clear(): void {
     this.#lists.clear()
     this.#size = 0
+    this.#bytes = 0
   }
 }
 

@@ -126,8 +126,8 @@ export class SearchIndex {
    * term, whose forward tokenizer stores each of its (at most 6) prefixes,
    * so a lexeme costs up to 6 keys per character (see `UserDirectoryOptions`).
    */
-  constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }, rankedListCapacity?: number) {
-    this.rankedLists = new RankedListCache(rankedListCapacity)
+  constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }, rankedListCapacity?: number, rankedListBytes?: number) {
+    this.rankedLists = new RankedListCache(rankedListCapacity, rankedListBytes)
     this.tiers = matchTiers(options)
     const { Index } = flexsearch as unknown as { Index: new (options: object) => FlexIndex }
     // Queries go through FlexSearch's forward index (`candidates`); entries

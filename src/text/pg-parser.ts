@@ -317,10 +317,39 @@ class Parser {
  * token's type and code-point span, in order (`ts_parse('default', …)`).
  * Cost is linear in the input for ordinary text and capped at about 50
  * steps per code point for crafted text (where PostgreSQL's own cost grows
- * quadratically); past the cap the remaining text yields no tokens.
+ * quadratically); past the cap the remaining text yields no tokens. With
+ * `shared`, the cap is what is left of that budget instead.
  */
-export function parseTokens(input: ParserInput, onToken: (type: number, start: number, end: number) => void): void {
-  const budget: Budget = { steps: STEPS_BASE + STEPS_PER_CODE_POINT * input.length, depth: 0 }
+export function parseTokens(
+  input: ParserInput,
+  onToken: (type: number, start: number, end: number) => void,
+  shared?: ParserBudget,
+): void {
+  const allowed = shared?.steps ?? STEPS_BASE + STEPS_PER_CODE_POINT * input.length
+  const budget: Budget = { steps: allowed, depth: 0 }
   const parser = new Parser(input, 0, S.Base, budget, 0)
   while (parser.next()) onToken(parser.tokenType, parser.tokenStart, parser.tokenStart + parser.tokenLength)
+  const left = Math.max(budget.steps, 0)
+  stepsTaken += allowed - left
+  if (shared !== undefined) shared.steps = left
+}
+
+let stepsTaken = 0
+
+/**
+ * The parser steps taken by every parse in this process so far: for tests
+ * and benchmarks that check a parse's work stays bounded (counting steps,
+ * not time).
+ */
+export function parserStepsTaken(): number {
+  return stepsTaken
+}
+
+/**
+ * Steps several parses share (the words of one search term): each parse
+ * takes from `steps` what it uses, and stops, keeping its tokens so far,
+ * once none are left.
+ */
+export interface ParserBudget {
+  steps: number
 }

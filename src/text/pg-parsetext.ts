@@ -2,7 +2,7 @@
 // the default parser, keep the token types `simple` maps to a dictionary, drop
 // over-long tokens, and lowercase what is left the way the `simple`
 // dictionary does in a database with LC_CTYPE 'C'.
-import { parseTokens, toParserInput } from './pg-parser.js'
+import { parseTokens, toParserInput, type ParserBudget } from './pg-parser.js'
 import { TokenType } from './pg-parser-states.js'
 
 /** Tokens of this many UTF-8 bytes or more are dropped ("word is too long to be indexed"). */
@@ -32,14 +32,19 @@ function lowerAscii(token: string): string {
 /**
  * The lexemes `to_tsvector('simple', text)` sees, in text order: lexeme `i`
  * sits at position `i + 1` (positions are not yet capped at 16383). A token
- * that is skipped takes no position.
+ * that is skipped takes no position. `budget`, if given, is the parser's step
+ * budget (shared with other parses; by default each text gets its own).
  */
-export function parseText(text: string): string[] {
+export function parseText(text: string, budget?: ParserBudget): string[] {
   const input = toParserInput(text)
   const lexemes: string[] = []
-  parseTokens(input, (type, start, end) => {
-    if (!isIndexedType(type) || utf8Length(input.codePoints, start, end) >= MAX_TOKEN_BYTES) return
-    lexemes.push(lowerAscii(text.slice(input.offsets[start], input.offsets[end])))
-  })
+  parseTokens(
+    input,
+    (type, start, end) => {
+      if (!isIndexedType(type) || utf8Length(input.codePoints, start, end) >= MAX_TOKEN_BYTES) return
+      lexemes.push(lowerAscii(text.slice(input.offsets[start], input.offsets[end])))
+    },
+    budget,
+  )
   return lexemes
 }

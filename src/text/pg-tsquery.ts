@@ -19,18 +19,34 @@ export interface SearchQuery {
   readonly phraseStart: Int32Array
 }
 
+// The parser steps the words of one search term may take together. Every
+// word list in the PostgreSQL goldens and every snapshot term takes at most
+// 5 steps per character (ordinary text 1 to 3); a crafted word (runs of `a_`
+// backtrack quadratically) stops here, its tokens so far kept, and words
+// after it get no steps. Lower than the parser's own cap for a display name
+// (about 50 per code point), as a search term is untrusted input on every
+// request: at most 4,096 characters (MAX_QUERY_CHARS) make ~34k steps.
+const QUERY_STEPS_BASE = 1_000
+const QUERY_STEPS_PER_CHARACTER = 8
+
 /**
  * Builds the query for already normalised and split search words (see
  * `parseQueryWords`). A query without phrases matches nothing, as
  * PostgreSQL's empty tsquery does. Cost is linear in the words' length for
- * ordinary words.
+ * ordinary words and capped for crafted ones at 8 parser steps per
+ * character of all the words together.
  *
  * @example buildSearchQuery(['user-71', 'alice.smi']).phrases // [['user', '-71'], ['alice.smi']]
  */
 export function buildSearchQuery(words: readonly string[]): SearchQuery {
   const phrases: string[][] = []
+  // One step budget for all the words: a crafted word costs at most that,
+  // not ten words' worth of it.
+  let length = 0
+  for (const word of words) length += word.length
+  const budget = { steps: QUERY_STEPS_BASE + QUERY_STEPS_PER_CHARACTER * length }
   for (const word of words) {
-    const lexemes = parseText(word)
+    const lexemes = parseText(word, budget)
     if (lexemes.length > 0) phrases.push(lexemes)
   }
   const phraseStart = new Int32Array(phrases.length + 1)

@@ -9,6 +9,10 @@ export class FakeHomeserver {
   readonly tokens = new Map<string, { userId: string; isGuest?: boolean }>()
   readonly profiles = new Map<string, { displayname?: string; avatar_url?: string }>()
   whoamiCalls = 0
+  /** whoami answers wait this long, ms; the most in flight at once is recorded. */
+  whoamiDelayMs = 0
+  whoamiInFlight = 0
+  whoamiMaxInFlight = 0
   profileCalls = 0
   lastProfileAuth: string | undefined
   /** When set, every answer is this status with an M_UNKNOWN body. */
@@ -39,10 +43,18 @@ export class FakeHomeserver {
     const token = auth?.replace(/^Bearer /, '')
     if (path === '/_matrix/client/v3/account/whoami' && method === 'GET') {
       this.whoamiCalls++
-      if (this.failWith !== null) return send(this.failWith, { errcode: 'M_UNKNOWN', error: 'down' })
-      const known = token === undefined ? undefined : this.tokens.get(token)
-      if (known === undefined) return send(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' })
-      return send(200, { user_id: known.userId, device_id: 'DEV', is_guest: known.isGuest === true })
+      this.whoamiInFlight++
+      this.whoamiMaxInFlight = Math.max(this.whoamiMaxInFlight, this.whoamiInFlight)
+      const answer = (): void => {
+        this.whoamiInFlight--
+        if (this.failWith !== null) return send(this.failWith, { errcode: 'M_UNKNOWN', error: 'down' })
+        const known = token === undefined ? undefined : this.tokens.get(token)
+        if (known === undefined) return send(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' })
+        send(200, { user_id: known.userId, device_id: 'DEV', is_guest: known.isGuest === true })
+      }
+      if (this.whoamiDelayMs > 0) setTimeout(answer, this.whoamiDelayMs)
+      else answer()
+      return
     }
     const profile = /^\/_matrix\/client\/v3\/profile\/([^/]+)$/.exec(path)
     if (profile !== null && method === 'GET') {

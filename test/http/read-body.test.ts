@@ -19,13 +19,22 @@ test('joins the chunks in order', async () => {
   assert.is((await body).toString(), '{"a":1}')
 })
 
-test('a body that streams past the cap is 413 and the request is destroyed', async () => {
+test('a body that streams past the cap is 413; the rest is read and dropped, up to the cap again', async () => {
   const req = request()
   const body = readBody(req as unknown as IncomingMessage, 8)
   req.push(Buffer.from('12345'))
   req.push(Buffer.from('67890'))
   const error = await body.then(() => null, (e: unknown) => e)
   assert.is((error as { errcode?: string } | null)?.errcode, 'M_TOO_LARGE')
+  // Not destroyed: the connection can carry the 413 (issue 19 item 11).
+  assert.not.ok(req.destroyed)
+  req.push(Buffer.alloc(60_000))
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.not.ok(req.destroyed)
+  assert.is(req.readableLength, 0)
+  // Past 64 KiB of discarded body the client is cut off.
+  req.push(Buffer.alloc(10_000))
+  await new Promise((resolve) => setImmediate(resolve))
   assert.ok(req.destroyed)
 })
 
