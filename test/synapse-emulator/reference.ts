@@ -1,0 +1,37 @@
+// The directory Synapse would have: the emulated homeserver's complete
+// current facts fed into a fresh UserDirectory, to compare a running
+// service's answers or `tables()` with.
+import { UserDirectory } from '../../src/index.js'
+import type { StateDelta, UserDirectoryOptions } from '../../src/index.js'
+import type { EmulatedEvent } from './emulator.js'
+import type { SynapseEmulator } from './emulator.js'
+
+/**
+ * Feeds every local user (guests left out, as the import does: it lists
+ * with `guests=false`) with their flags and global profile, then every
+ * room this server knows, each room's state in the import's order (rules,
+ * then local members, then remote ones), rooms in id order. Purged rooms
+ * and rooms known only to other servers are not fed.
+ */
+export async function feedReference(dir: UserDirectory, emu: SynapseEmulator): Promise<void> {
+  const users = [...emu.users.values()].filter((u) => !u.isGuest).sort((a, b) => (a.userId < b.userId ? -1 : 1))
+  for (const user of users) {
+    await dir.registerLocalUser(user.userId, { userType: user.userType, deactivated: user.deactivated, locked: user.locked })
+    await dir.handleLocalProfileChange(user.userId, { displayName: user.displayName, avatarUrl: user.avatarUrl })
+  }
+  const rank = (event: EmulatedEvent): number => (event.type !== 'm.room.member' ? 0 : emu.isLocal(event.state_key) ? 1 : 2)
+  const deltas: StateDelta[] = []
+  const rooms = [...emu.rooms.values()].filter((r) => r.known).sort((a, b) => (a.roomId < b.roomId ? -1 : 1))
+  for (const room of rooms) {
+    const events = room.state.map((event, index) => ({ event, index })).sort((a, b) => rank(a.event) - rank(b.event) || a.index - b.index)
+    for (const { event } of events) deltas.push({ room_id: room.roomId, type: event.type, state_key: event.state_key, content: event.content })
+  }
+  await dir.ingest(deltas)
+}
+
+/** A fresh in-memory directory for `emu.serverName` with `options`, fed by `feedReference`. Close it when done. */
+export async function referenceDirectory(emu: SynapseEmulator, options: Omit<UserDirectoryOptions, 'serverName' | 'path'> = {}): Promise<UserDirectory> {
+  const dir = await UserDirectory.open({ ...options, serverName: emu.serverName })
+  await feedReference(dir, emu)
+  return dir
+}
