@@ -620,7 +620,7 @@ export class SynapseEmulator {
       if (auth.appservice !== null) return send(200, { user_id: auth.userId, is_guest: false })
       return send(200, { user_id: auth.userId, is_guest: auth.isGuest, device_id: 'EMULATED' })
     }
-    if (route === 'ping') return this.#ping(segments[6], auth.appservice, body, send)
+    if (route === 'ping') return this.#ping(segments[5], auth.appservice, body, send)
     // synapse/api/auth/__init__.py `assert_requester_is_admin`.
     if (!auth.admin) return send(403, { errcode: 'M_FORBIDDEN', error: 'You are not a server admin' })
     if (route === 'admin.users') return send(200, this.#usersPage(url.searchParams))
@@ -860,7 +860,8 @@ function memberContent(membership: string, displayName: string | null, avatarUrl
   return content
 }
 
-// SQL ordering: NULLs last ascending (PostgreSQL's default), numbers and strings by value.
+// SQL ordering: NULLs last ascending (PostgreSQL's default), numbers by value, strings by
+// code unit (the C collation; a database with another collation orders mixed case differently).
 function compareSql(a: string | number | null, b: string | number | null): number {
   if (a === b) return 0
   if (a === null) return 1
