@@ -150,6 +150,7 @@ export class SynapseEmulator {
   /** Access token of the server admin registered at start (`@admin:<serverName>`). */
   adminToken = ''
   readonly #partDelayMs: number
+  readonly #timing: PusherTiming
   readonly #now: () => number
   #faults: (Fault & { left: number })[] = []
   #server: Server | null = null
@@ -162,8 +163,8 @@ export class SynapseEmulator {
     this.serverName = options.serverName ?? 'hs.test'
     this.#partDelayMs = options.partDelayMs ?? 20
     this.#now = options.now ?? Date.now
-    const timing: PusherTiming = { backoffUnitMs: 10, requestTimeoutMs: 2_000, ...options.pusher }
-    this.appservices = (options.appservices ?? []).map((reg) => new AppservicePusher(reg, timing))
+    this.#timing = { backoffUnitMs: 10, requestTimeoutMs: 2_000, ...options.pusher }
+    this.appservices = (options.appservices ?? []).map((reg) => new AppservicePusher(reg, this.#timing))
   }
 
   /** Starts listening on 127.0.0.1 (a free port) with one admin user registered. */
@@ -464,6 +465,13 @@ export class SynapseEmulator {
   async delivered(timeoutMs = 5_000): Promise<void> {
     await this.partingDone()
     await Promise.all(this.appservices.map((as) => as.idle(timeoutMs)))
+  }
+
+  /** Registers one more appservice (e.g. a service started after the emulator, once its URL is known); events from now on are pushed to it. */
+  addAppservice(registration: EmulatedAppservice): AppservicePusher {
+    const pusher = new AppservicePusher(registration, this.#timing)
+    this.appservices.push(pusher)
+    return pusher
   }
 
   /** Every event delivered to the appservice with this id (default the first). */
