@@ -98,8 +98,12 @@ export type RouteName =
 export interface Fault {
   /** A route name, or '*' for every route. */
   route: RouteName | '*'
+  /** Only requests whose path and query (`/_synapse/admin/v2/users?from=200…`) match. */
+  match?: RegExp
   /** Answer with this status (429 gets `retry_after_ms`), instead of the real answer. */
   status?: number
+  /** The error body sent with `status`. Default a Matrix error (`M_LIMIT_EXCEEDED` with `retry_after_ms` for a 429, else `M_UNKNOWN`). */
+  body?: unknown
   /** For a 429: the `retry_after_ms` sent. Default 10. */
   retryAfterMs?: number
   /** Answer 200 with this raw text (e.g. not JSON) instead of the real answer. */
@@ -129,6 +133,8 @@ export interface EmulatorOptions {
   partDelayMs?: number
   /** Scheduler timing; see `PusherTiming`. Defaults: back-off unit 10 ms, request timeout 2 s. */
   pusher?: Partial<PusherTiming>
+  /** The admin's access token. Default `syt_admin_token`. */
+  adminToken?: string
   /** Timestamp source for creation_ts and events. Default Date.now. */
   now?: () => number
 }
@@ -171,7 +177,7 @@ export class SynapseEmulator {
   static async start(options: EmulatorOptions = {}): Promise<SynapseEmulator> {
     const emu = new SynapseEmulator(options)
     await emu.#listen(0)
-    emu.adminToken = emu.registerUser(ADMIN_LOCALPART, { admin: true }).accessToken ?? ''
+    emu.adminToken = emu.registerUser(ADMIN_LOCALPART, { admin: true, accessToken: options.adminToken }).accessToken ?? ''
     return emu
   }
 
@@ -224,7 +230,7 @@ export class SynapseEmulator {
    * (synapse/handlers/register.py `register_user`: `default_display_name = localpart`),
    * appservice users included (`appservice_register`); guests get none.
    */
-  registerUser(localpart: string, options: { displayName?: string | null; avatarUrl?: string | null; userType?: string | null; appserviceId?: string | null; admin?: boolean; guest?: boolean; creationTs?: number } = {}): EmulatedUser {
+  registerUser(localpart: string, options: { displayName?: string | null; avatarUrl?: string | null; userType?: string | null; appserviceId?: string | null; admin?: boolean; guest?: boolean; creationTs?: number; accessToken?: string } = {}): EmulatedUser {
     const userId = `@${localpart}:${this.serverName}`
     if (this.users.has(userId)) throw new Error(`${userId} is already registered`)
     const guest = options.guest === true
@@ -240,7 +246,7 @@ export class SynapseEmulator {
       creationTs: options.creationTs ?? Math.floor(this.#now() / 1000),
       displayName: options.displayName !== undefined ? options.displayName : guest ? null : localpart,
       avatarUrl: options.avatarUrl ?? null,
-      accessToken: `syt_${localpart}_token`,
+      accessToken: options.accessToken ?? `syt_${localpart}_token`,
     }
     this.users.set(userId, user)
     return user
@@ -341,6 +347,16 @@ export class SynapseEmulator {
     this.#emit(room, this.#setState(room, 'm.room.history_visibility', '', { history_visibility: options.historyVisibility ?? 'shared' }, creatorId))
     if (options.name !== undefined) this.#emit(room, this.#setState(room, 'm.room.name', '', { name: options.name }, creatorId))
     return roomId
+  }
+
+  /**
+   * Loads a room this server is already in, with its current state as given
+   * (history: nothing is pushed). For seeding a generated homeserver.
+   */
+  loadRoom(spec: { roomId: string; creator: string; state: { type: string; state_key: string; content: Record<string, unknown>; sender?: string }[] }): void {
+    const room: EmulatedRoom = { roomId: spec.roomId, creator: spec.creator, state: [], known: true }
+    this.rooms.set(spec.roomId, room)
+    for (const e of spec.state) this.#setState(room, e.type, e.state_key, e.content, e.sender ?? (e.state_key.startsWith('@') ? e.state_key : spec.creator))
   }
 
   /**
@@ -594,7 +610,7 @@ export class SynapseEmulator {
       res.writeHead(status, { 'Content-Type': 'application/json' })
       res.end(JSON.stringify(payload))
     }
-    const fault = this.#faults.find((f) => f.left > 0 && (f.route === '*' || f.route === route))
+    const fault = this.#faults.find((f) => f.left > 0 && (f.route === '*' || f.route === route) && (f.match === undefined || f.match.test(entry.path)))
     if (fault !== undefined) {
       fault.left--
       if (fault.hang === true) {
@@ -604,6 +620,7 @@ export class SynapseEmulator {
       if (fault.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
       if (fault.status !== undefined) {
         entry.faulted = true
+        if (fault.body !== undefined) return send(fault.status, fault.body)
         // Synapse's rate limiter: 429 M_LIMIT_EXCEEDED with retry_after_ms (synapse/api/ratelimiting.py `ratelimit`).
         if (fault.status === 429) return send(429, { errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: fault.retryAfterMs ?? 10 })
         return send(fault.status, { errcode: 'M_UNKNOWN', error: `emulated failure ${fault.status}` })

@@ -10,7 +10,9 @@ import type { SynapseEmulator } from './emulator.js'
  * Feeds every local user (guests left out, as the import does: it lists
  * with `guests=false`) with their flags and global profile, then every
  * room this server knows, each room's state in the import's order (rules,
- * then local members, then remote ones), rooms in id order. Purged rooms
+ * then local members, then remote ones), rooms in the import's order (the
+ * rooms list's `order_by=creator`: creator, then room id; remote profiles
+ * depend on the order rooms are seen in, in Synapse as here). Purged rooms
  * and rooms known only to other servers are not fed.
  */
 export async function feedReference(dir: UserDirectory, emu: SynapseEmulator): Promise<void> {
@@ -21,7 +23,7 @@ export async function feedReference(dir: UserDirectory, emu: SynapseEmulator): P
   }
   const rank = (event: EmulatedEvent): number => (event.type !== 'm.room.member' ? 0 : emu.isLocal(event.state_key) ? 1 : 2)
   const deltas: StateDelta[] = []
-  const rooms = [...emu.rooms.values()].filter((r) => r.known).sort((a, b) => (a.roomId < b.roomId ? -1 : 1))
+  const rooms = [...emu.rooms.values()].filter((r) => r.known).sort((a, b) => (a.creator < b.creator ? -1 : a.creator > b.creator ? 1 : a.roomId < b.roomId ? -1 : 1))
   for (const room of rooms) {
     const events = room.state.map((event, index) => ({ event, index })).sort((a, b) => rank(a.event) - rank(b.event) || a.index - b.index)
     for (const { event } of events) deltas.push({ room_id: room.roomId, type: event.type, state_key: event.state_key, content: event.content })
