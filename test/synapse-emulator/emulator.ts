@@ -122,6 +122,8 @@ export interface LoggedRequest {
   route: RouteName
   status: number
   faulted: boolean
+  /** The request's Authorization header, as sent. */
+  authorization: string | undefined
 }
 
 export interface EmulatorOptions {
@@ -164,6 +166,8 @@ export class SynapseEmulator {
   #eventCounter = 0
   #roomCounter = 0
   #partTimers = new Set<NodeJS.Timeout>()
+  /** Every valid access token → its user (a user has one per device). */
+  readonly #tokens = new Map<string, string>()
 
   private constructor(options: EmulatorOptions) {
     this.serverName = options.serverName ?? 'hs.test'
@@ -249,7 +253,22 @@ export class SynapseEmulator {
       accessToken: options.accessToken ?? `syt_${localpart}_token`,
     }
     this.users.set(userId, user)
+    if (user.accessToken !== null) this.#tokens.set(user.accessToken, userId)
     return user
+  }
+
+  /** Logs a local user in on one more device: `token` (default a fresh one) is valid for them from now on. */
+  login(userId: string, token = `syt_${userId.slice(1).split(':')[0]}_${this.#tokens.size}`): string {
+    this.user(userId)
+    this.#tokens.set(token, userId)
+    return token
+  }
+
+  /** Sets a remote user's global profile as their server would answer it (no event: see `remoteProfileChange`). */
+  setRemoteProfile(userId: string, profile: { displayName: string | null; avatarUrl: string | null }): void {
+    const remote = this.#rememberRemote(userId, profile.displayName, profile.avatarUrl)
+    remote.displayName = profile.displayName
+    remote.avatarUrl = profile.avatarUrl
   }
 
   user(userId: string): EmulatedUser {
@@ -284,6 +303,7 @@ export class SynapseEmulator {
   deactivate(userId: string, options: { erase?: boolean } = {}): void {
     const user = this.user(userId)
     user.accessToken = null
+    for (const [token, owner] of this.#tokens) if (owner === userId) this.#tokens.delete(token)
     if (options.erase === true) {
       user.displayName = null
       user.avatarUrl = null
@@ -316,7 +336,7 @@ export class SynapseEmulator {
     const user = this.user(userId)
     user.deactivated = false
     user.erased = false
-    user.accessToken = `syt_${userId.slice(1).split(':')[0]}_token`
+    user.accessToken = this.login(userId)
   }
 
   /** Locks (admin API `PUT /_synapse/admin/v2/users`, `locked: true`): a flag only, no event (synapse/rest/admin/users.py `UserRestServletV2.on_PUT` → `set_user_locked_status`). */
@@ -603,7 +623,7 @@ export class SynapseEmulator {
     const method = req.method ?? 'GET'
     const body = await readBody(req)
     const route = routeOf(method, url.pathname)
-    const entry: LoggedRequest = { method, path: url.pathname + url.search, route, status: 0, faulted: false }
+    const entry: LoggedRequest = { method, path: url.pathname + url.search, route, status: 0, faulted: false, authorization: req.headers.authorization }
     this.requests.push(entry)
     const send = (status: number, payload: unknown): void => {
       entry.status = status
@@ -681,8 +701,8 @@ export class SynapseEmulator {
       const userId = url.searchParams.get('user_id') ?? `@${as.registration.sender_localpart}:${this.serverName}`
       return { userId, isGuest: false, admin: false, appservice: as.registration }
     }
-    for (const user of this.users.values()) {
-      if (user.accessToken !== token) continue
+    const user = this.users.get(this.#tokens.get(token) ?? '')
+    if (user !== undefined) {
       // synapse/api/auth/base.py: a locked user's token answers 401 M_USER_LOCKED (soft logout).
       if (user.locked && !user.admin) return { status: 401, error: { errcode: 'M_USER_LOCKED', error: 'User account has been locked', soft_logout: true } }
       return { userId: user.userId, isGuest: user.isGuest, admin: user.admin, appservice: null }
