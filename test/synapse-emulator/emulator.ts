@@ -231,8 +231,8 @@ export class SynapseEmulator {
 
   /**
    * Registers a local user. The display name defaults to the localpart
-   * (synapse/handlers/register.py `register_user`: `default_display_name = localpart`),
-   * appservice users included (`appservice_register`); guests get none.
+   * (synapse/handlers/register.py `register_user`: `default_display_name = localpart`;
+   * guests, whose localpart is generated, get `generated_localpart`).
    */
   registerUser(localpart: string, options: { displayName?: string | null; avatarUrl?: string | null; userType?: string | null; appserviceId?: string | null; admin?: boolean; guest?: boolean; creationTs?: number; accessToken?: string } = {}): EmulatedUser {
     const userId = `@${localpart}:${this.serverName}`
@@ -248,7 +248,7 @@ export class SynapseEmulator {
       locked: false,
       erased: false,
       creationTs: options.creationTs ?? Math.floor(this.#now() / 1000),
-      displayName: options.displayName !== undefined ? options.displayName : guest ? null : localpart,
+      displayName: options.displayName !== undefined ? options.displayName : localpart,
       avatarUrl: options.avatarUrl ?? null,
       accessToken: options.accessToken ?? `syt_${localpart}_token`,
     }
