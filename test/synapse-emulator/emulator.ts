@@ -166,6 +166,8 @@ export class SynapseEmulator {
   #eventCounter = 0
   #roomCounter = 0
   #partTimers = new Set<NodeJS.Timeout>()
+  /** Rooms joined with a partial-state join, until their state is complete. */
+  readonly #partial = new Map<string, { done: Promise<void>; finish: () => void; timer: NodeJS.Timeout }>()
   /** Every valid access token → its user (a user has one per device). */
   readonly #tokens = new Map<string, string>()
 
@@ -189,6 +191,7 @@ export class SynapseEmulator {
     for (const timer of this.#partTimers) clearTimeout(timer)
     this.#partTimers.clear()
     for (const as of this.appservices) as.stop()
+    for (const roomId of [...this.#partial.keys()]) this.completePartialState(roomId)
     await this.goDown()
   }
 
@@ -407,10 +410,39 @@ export class SynapseEmulator {
    * persisted as outliers/state and NOT pushed to appservices: only the join
    * event is (synapse/handlers/appservice.py `notify_interested_services` sees new events only).
    */
-  join(roomId: string, userId: string): void {
+  join(roomId: string, userId: string, options: { partialStateMs?: number } = {}): void {
     const room = this.#room(roomId)
+    const first = !room.known
     room.known = true
     this.#localMember(room, userId, userId, 'join')
+    if (first && options.partialStateMs !== undefined) this.#startPartialState(room.roomId, options.partialStateMs)
+  }
+
+  /**
+   * A partial-state ("faster") join: the full state arrives `ms` later by a
+   * resync that pushes nothing. Meanwhile the Admin API's room state and
+   * members requests wait for it (synapse/storage/controllers/state.py
+   * `get_current_state_ids(await_full_state=True)` → `PartialStateRoomTracker.await_full_state`).
+   */
+  #startPartialState(roomId: string, ms: number): void {
+    let finish = (): void => {}
+    const done = new Promise<void>((resolve) => (finish = resolve))
+    const timer = setTimeout(() => this.completePartialState(roomId), ms)
+    this.#partial.set(roomId, { done, finish, timer })
+  }
+
+  /** Ends a partial-state join now (its resync is done). */
+  completePartialState(roomId: string): void {
+    const partial = this.#partial.get(roomId)
+    if (partial === undefined) return
+    clearTimeout(partial.timer)
+    this.#partial.delete(roomId)
+    partial.finish()
+  }
+
+  /** Whether a room's state is still partial. */
+  isPartialState(roomId: string): boolean {
+    return this.#partial.has(roomId)
   }
 
   leave(roomId: string, userId: string): void {
@@ -681,6 +713,7 @@ export class SynapseEmulator {
     const room = this.rooms.get(segments[5])
     // synapse/rest/admin/rooms.py `RoomStateRestServlet`/`RoomMembersRestServlet`: 404 "Room not found".
     if (room === undefined || !room.known) return send(404, { errcode: 'M_NOT_FOUND', error: 'Room not found' })
+    await this.#partial.get(room.roomId)?.done
     if (route === 'admin.room_members') {
       const members = room.state.filter((e) => e.type === 'm.room.member' && e.content.membership === 'join').map((e) => e.state_key)
       return send(200, { members, total: members.length })

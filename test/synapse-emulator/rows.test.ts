@@ -251,4 +251,27 @@ test('a purged room: local members leave (pushed), then its state answers 404 an
   }
 })
 
+test('a partial-state first join: only the join is pushed, and the room state request waits until the resync is done', async () => {
+  const { emu, as, get, close } = await bed()
+  try {
+    const alice = emu.registerUser('alice').userId
+    const room = emu.addFederatedRoom({ creator: '@zoe:remote.test', members: [{ userId: '@zoe:remote.test', displayName: 'Zoe' }] })
+    emu.join(room, alice, { partialStateMs: 150 })
+    assert.ok(emu.isPartialState(room))
+    const t0 = performance.now()
+    const state = await get(`/_synapse/admin/v1/rooms/${enc(room)}/state`)
+    const waited = performance.now() - t0
+    assert.ok(waited >= 120, `the read waited for the full state: ${Math.round(waited)} ms`)
+    assert.ok(state.body.state.some((e: { state_key: string }) => e.state_key === '@zoe:remote.test'))
+    assert.not.ok(emu.isPartialState(room))
+    await emu.delivered()
+    assert.equal(members(as.events()), [[alice, { membership: 'join', displayname: 'alice' }]])
+    const t1 = performance.now()
+    await get(`/_synapse/admin/v1/rooms/${enc(room)}/state`)
+    assert.ok(performance.now() - t1 < 100, 'no wait once complete')
+  } finally {
+    await close()
+  }
+})
+
 test.run()
