@@ -54,6 +54,7 @@ export class AppservicePusher {
   #recoveryTimer: NodeJS.Timeout | null = null
   #waiters: (() => void)[] = []
   #stopped = false
+  #paused = false
 
   constructor(registration: EmulatedAppservice, timing: PusherTiming) {
     this.registration = registration
@@ -105,6 +106,21 @@ export class AppservicePusher {
     })
   }
 
+  /** The homeserver is down: nothing is sent (events still queue) until `resume()`. */
+  pause(): void {
+    this.#paused = true
+    if (this.#recoveryTimer !== null) clearTimeout(this.#recoveryTimer)
+    this.#recoveryTimer = null
+  }
+
+  /** Back up: held transactions are retried at once (a fresh recoverer), then queued events go out. */
+  resume(): void {
+    if (!this.#paused) return
+    this.#paused = false
+    if (this.#down) void this.#recover()
+    else this.#pump()
+  }
+
   stop(): void {
     this.#stopped = true
     if (this.#recoveryTimer !== null) clearTimeout(this.#recoveryTimer)
@@ -125,7 +141,7 @@ export class AppservicePusher {
   // _ServiceQueuer._send_request: one request in flight per service; events
   // arriving meanwhile wait and go out together in the next transaction.
   #pump(): void {
-    if (this.#sending || this.#stopped) return
+    if (this.#sending || this.#stopped || this.#paused) return
     if (this.#down) {
       // _TransactionController.send: the transaction is stored, not sent, while the service is DOWN.
       while (this.#queue.length > 0) this.#createTxn()
@@ -179,7 +195,7 @@ export class AppservicePusher {
   }
 
   #scheduleRecovery(): void {
-    if (this.#stopped) return
+    if (this.#stopped || this.#paused) return
     const delay = 2 ** this.#backoffCounter * this.#timing.backoffUnitMs
     this.#recoveryTimer = setTimeout(() => {
       this.#recoveryTimer = null
@@ -190,7 +206,7 @@ export class AppservicePusher {
   // _Recoverer.retry: send the oldest held transaction (same id); on success
   // reset the back-off and go on; on failure back off (capped at 2^9) and wait.
   async #recover(): Promise<void> {
-    if (this.#sending || this.#stopped) return
+    if (this.#sending || this.#stopped || this.#paused) return
     this.#sending = true
     for (;;) {
       const txn = this.held()[0]

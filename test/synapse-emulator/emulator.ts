@@ -195,10 +195,16 @@ export class SynapseEmulator {
     await this.goDown()
   }
 
-  /** Stops listening: connections are refused until `comeBack()`. State and queued pushes are kept. */
+  /**
+   * The homeserver is down: connections are refused and nothing is pushed
+   * until `comeBack()`. State, queued events and held transactions are kept
+   * (Synapse stores them: `appservice_txns`, and resumes with
+   * `ApplicationServiceScheduler.start` → a recoverer per service with held ones).
+   */
   async goDown(): Promise<void> {
     const server = this.#server
     if (server === null) return
+    for (const as of this.appservices) as.pause()
     this.#server = null
     await new Promise<void>((resolve) => {
       server.close(() => resolve())
@@ -208,7 +214,9 @@ export class SynapseEmulator {
 
   /** Listens again on the same port. */
   async comeBack(): Promise<void> {
-    if (this.#server === null) await this.#listen(this.#port)
+    if (this.#server !== null) return
+    await this.#listen(this.#port)
+    for (const as of this.appservices) as.resume()
   }
 
   // ---------------------------------------------------------------- faults
@@ -744,14 +752,15 @@ export class SynapseEmulator {
   }
 
   // synapse/rest/client/profile.py `ProfileRestServlet` → synapse/handlers/profile.py `get_profile`:
-  // local: the stored profile, 404 "Profile was not found" for an unknown user; null fields are left out.
+  // the stored profile, null fields left out; 404 "Profile was not found" for an unknown user or
+  // one with neither name nor avatar (a remote user's server answers the same way).
   #profile(segments: string[], send: (status: number, body: unknown) => void): void {
     const userId = segments[5]
     const field = segments[6]
     let profile: { displayName: string | null; avatarUrl: string | null } | undefined
     if (this.isLocal(userId)) profile = this.users.get(userId)
     else profile = this.remoteUsers.get(userId)
-    if (profile === undefined) return send(404, { errcode: 'M_NOT_FOUND', error: 'Profile was not found' })
+    if (profile === undefined || (field === undefined && profile.displayName === null && profile.avatarUrl === null)) return send(404, { errcode: 'M_NOT_FOUND', error: 'Profile was not found' })
     const body: Record<string, string> = {}
     if (profile.displayName !== null) body.displayname = profile.displayName
     if (profile.avatarUrl !== null) body.avatar_url = profile.avatarUrl

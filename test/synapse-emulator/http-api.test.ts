@@ -86,6 +86,8 @@ test('whoami and profiles', async () => {
     emu.addFederatedRoom({ creator: '@z:remote.test', members: [{ userId: '@z:remote.test', displayName: 'Zed' }] })
     assert.equal((await get(`/_matrix/client/v3/profile/${enc('@z:remote.test')}`, null)).body, { displayname: 'Zed' })
     assert.is((await get(`/_matrix/client/v3/profile/${enc('@nobody:hs.test')}`, null)).status, 404)
+    emu.registerUser('blank', { displayName: null })
+    assert.is((await get(`/_matrix/client/v3/profile/${enc('@blank:hs.test')}`, null)).status, 404, 'neither name nor avatar: 404, as Synapse')
   } finally {
     await close()
   }
@@ -117,11 +119,14 @@ test('faults: 429 with retry_after_ms, 503, raw bodies, counted per route; times
   }
 })
 
-test('down then back: connections refused, then served again on the same port with the same state', async () => {
-  const { emu, get, close } = await bed()
+test('down then back: connections refused and nothing pushed, then served again on the same port, held events pushed', async () => {
+  const { emu, as, get, close } = await bed()
   try {
     const url = emu.url
     await emu.goDown()
+    emu.createRoom(emu.registerUser('early').userId)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    assert.is(as.received.length, 0, 'a homeserver that is down pushes nothing')
     let refused = false
     try {
       await fetch(`${url}/_synapse/admin/v2/users`)
@@ -133,6 +138,8 @@ test('down then back: connections refused, then served again on the same port wi
     await emu.comeBack()
     assert.is(emu.url, url)
     assert.ok((await get('/_synapse/admin/v2/users')).body.users.some((u: { name: string }) => u.name === '@while_down:hs.test'))
+    await emu.delivered()
+    assert.is(as.events().length, 5, 'the events created while down are pushed once back')
   } finally {
     await close()
   }
