@@ -81,6 +81,12 @@ export interface EmulatedRoom {
   state: EmulatedEvent[]
   /** False while the room exists only on other servers (no local user ever joined or was invited). */
   known: boolean
+  /**
+   * Remote changes made while no local user was joined: this server did not
+   * see them (not in `state`, not pushed); the next local join brings them in
+   * with the room's state, silently, as a first join does.
+   */
+  unseen: EmulatedEvent[]
 }
 
 /** Route names of the request log and of faults. */
@@ -290,18 +296,17 @@ export class SynapseEmulator {
 
   /**
    * Sets a local user's global profile, then a join→join member event into
-   * each room the user is joined to, the new profile filled in
+   * each room the user is joined to, in room id order, the new profile filled in
    * (synapse/handlers/profile.py `set_displayname`/`set_avatar_url` → `_update_join_states`
-   * → `RoomMemberHandler.update_membership(…, "join")`). An empty name is stored as none.
+   * → the scheduled `_update_join_states_task` → `update_membership(…, "join")`; Synapse runs
+   * it as a background task, here it runs at once). An empty name is stored as none.
    */
   setProfile(userId: string, profile: { displayName?: string | null; avatarUrl?: string | null }): void {
     const user = this.user(userId)
     if (profile.displayName !== undefined) user.displayName = profile.displayName === '' ? null : profile.displayName
     if (profile.avatarUrl !== undefined) user.avatarUrl = profile.avatarUrl === '' ? null : profile.avatarUrl
-    if (user.deactivated) return
-    for (const room of this.rooms.values()) {
-      if (room.known && this.membership(room.roomId, userId) === 'join') this.#localMember(room, userId, userId, 'join')
-    }
+    const rooms = [...this.rooms.values()].filter((room) => room.known && this.membership(room.roomId, userId) === 'join')
+    for (const room of rooms.sort((a, b) => (a.roomId < b.roomId ? -1 : 1))) this.#localMember(room, userId, userId, 'join')
   }
 
   /**
@@ -369,7 +374,7 @@ export class SynapseEmulator {
   createRoom(creatorId: string, options: { isPublic?: boolean; historyVisibility?: string; name?: string; roomId?: string } = {}): string {
     this.user(creatorId)
     const roomId = options.roomId ?? `!r${++this.#roomCounter}x${Math.random().toString(36).slice(2, 8)}:${this.serverName}`
-    const room: EmulatedRoom = { roomId, creator: creatorId, state: [], known: true }
+    const room: EmulatedRoom = { roomId, creator: creatorId, state: [], known: true, unseen: [] }
     this.rooms.set(roomId, room)
     this.#emit(room, this.#setState(room, 'm.room.create', '', { creator: creatorId, room_version: '10' }, creatorId))
     this.#localMember(room, creatorId, creatorId, 'join')
@@ -385,7 +390,7 @@ export class SynapseEmulator {
    * (history: nothing is pushed). For seeding a generated homeserver.
    */
   loadRoom(spec: { roomId: string; creator: string; state: { type: string; state_key: string; content: Record<string, unknown>; sender?: string }[] }): void {
-    const room: EmulatedRoom = { roomId: spec.roomId, creator: spec.creator, state: [], known: true }
+    const room: EmulatedRoom = { roomId: spec.roomId, creator: spec.creator, state: [], known: true, unseen: [] }
     this.rooms.set(spec.roomId, room)
     for (const e of spec.state) this.#setState(room, e.type, e.state_key, e.content, e.sender ?? (e.state_key.startsWith('@') ? e.state_key : spec.creator))
   }
@@ -398,7 +403,7 @@ export class SynapseEmulator {
   addFederatedRoom(spec: { roomId?: string; creator: string; joinRule?: string; historyVisibility?: string | null; name?: string; members: { userId: string; membership?: string; displayName?: string | null; avatarUrl?: string | null }[] }): string {
     const server = spec.creator.split(':').slice(1).join(':')
     const roomId = spec.roomId ?? `!f${++this.#roomCounter}:${server}`
-    const room: EmulatedRoom = { roomId, creator: spec.creator, state: [], known: false }
+    const room: EmulatedRoom = { roomId, creator: spec.creator, state: [], known: false, unseen: [] }
     this.rooms.set(roomId, room)
     this.#setState(room, 'm.room.create', '', { creator: spec.creator, room_version: '10' }, spec.creator)
     this.#setState(room, 'm.room.join_rules', '', { join_rule: spec.joinRule ?? 'public' }, spec.creator)
@@ -422,6 +427,8 @@ export class SynapseEmulator {
     const room = this.#room(roomId)
     const first = !room.known
     room.known = true
+    // Rejoining a room this server had left: the state it missed arrives with the join, unpushed.
+    if (!this.#hasLocalJoined(room)) for (const e of room.unseen.splice(0)) this.#setState(room, e.type, e.state_key, e.content, e.sender)
     this.#localMember(room, userId, userId, 'join')
     if (first && options.partialStateMs !== undefined) this.#startPartialState(room.roomId, options.partialStateMs)
   }
@@ -480,8 +487,18 @@ export class SynapseEmulator {
     if (this.isLocal(userId)) throw new Error(`${userId} is local; use join/leave`)
     const room = this.#room(roomId)
     const remote = this.#rememberRemote(userId, profile.displayName ?? null, profile.avatarUrl ?? null)
-    const event = this.#setState(room, 'm.room.member', userId, memberContent(membership, profile.displayName ?? (membership === 'join' ? remote.displayName : null), profile.avatarUrl ?? (membership === 'join' ? remote.avatarUrl : null)), userId)
-    if (room.known && this.#hasLocalJoined(room)) this.#emit(room, event)
+    const withProfile = membership === 'join'
+    const displayName = profile.displayName !== undefined ? profile.displayName : withProfile ? remote.displayName : null
+    const avatarUrl = profile.avatarUrl !== undefined ? profile.avatarUrl : withProfile ? remote.avatarUrl : null
+    const content = memberContent(membership, displayName, avatarUrl)
+    if (room.known && !this.#hasLocalJoined(room)) {
+      // This server is not in the room: it does not see the event.
+      room.unseen = room.unseen.filter((e) => !(e.type === 'm.room.member' && e.state_key === userId))
+      room.unseen.push({ type: 'm.room.member', state_key: userId, content, sender: userId, room_id: room.roomId, event_id: `$ev${++this.#eventCounter}`, origin_server_ts: this.#now() })
+      return
+    }
+    const event = this.#setState(room, 'm.room.member', userId, content, userId)
+    if (room.known) this.#emit(room, event)
   }
 
   /** A remote user changes their global profile: their server sends join→join events into each room they are in. */
@@ -490,7 +507,9 @@ export class SynapseEmulator {
     remote.displayName = profile.displayName
     remote.avatarUrl = profile.avatarUrl
     for (const room of this.rooms.values()) {
-      if (this.membership(room.roomId, userId) === 'join') this.remoteMember(room.roomId, userId, 'join', profile)
+      const unseen = room.unseen.find((e) => e.type === 'm.room.member' && e.state_key === userId)
+      const membership = unseen !== undefined ? unseen.content.membership : this.membership(room.roomId, userId)
+      if (membership === 'join') this.remoteMember(room.roomId, userId, 'join', profile)
     }
   }
 

@@ -274,4 +274,27 @@ test('a partial-state first join: only the join is pushed, and the room state re
   }
 })
 
+test('a room this server left: remote changes are not seen, a local rejoin brings them in unpushed, with only the join pushed', async () => {
+  const { emu, as, get, close } = await bed()
+  try {
+    const alice = emu.registerUser('alice').userId
+    const room = emu.addFederatedRoom({ creator: '@zoe:remote.test', members: [{ userId: '@zoe:remote.test', displayName: 'Zoe' }] })
+    emu.join(room, alice)
+    emu.leave(room, alice)
+    await emu.delivered()
+    const before = as.events().length
+    emu.remoteMember(room, '@wu:remote.test', 'join', { displayName: 'Wu' })
+    await emu.delivered()
+    assert.is(as.events().length, before, 'not pushed: this server is not in the room')
+    const hasWu = async () => (await get(`/_synapse/admin/v1/rooms/${enc(room)}/state`)).body.state.some((e: { state_key: string }) => e.state_key === '@wu:remote.test')
+    assert.not.ok(await hasWu(), 'nor in the state this server has')
+    emu.join(room, alice)
+    await emu.delivered()
+    assert.equal(members(as.events().slice(before)), [[alice, { membership: 'join', displayname: 'alice' }]])
+    assert.ok(await hasWu())
+  } finally {
+    await close()
+  }
+})
+
 test.run()
