@@ -2,7 +2,8 @@
 // current facts fed into a fresh UserDirectory, to compare a running
 // service's answers or `tables()` with.
 import { UserDirectory } from '../../src/index.js'
-import type { StateDelta, UserDirectoryOptions } from '../../src/index.js'
+import type { AppserviceRegistration, StateDelta, UserDirectoryOptions } from '../../src/index.js'
+import type { EmulatedAppservice } from './appservice-pusher.js'
 import type { EmulatedEvent } from './emulator.js'
 import type { SynapseEmulator } from './emulator.js'
 
@@ -36,4 +37,19 @@ export async function referenceDirectory(emu: SynapseEmulator, options: Omit<Use
   const dir = await UserDirectory.open({ ...options, serverName: emu.serverName })
   await feedReference(dir, emu)
   return dir
+}
+
+/** The tables of the reference directory (`referenceDirectory`, then closed): compare with a running service's `tables()`. */
+export async function referenceTables(emu: SynapseEmulator, options: Omit<UserDirectoryOptions, 'serverName' | 'path'> = {}): Promise<ReturnType<UserDirectory['tables']>> {
+  const dir = await referenceDirectory(emu, options)
+  try {
+    return dir.tables()
+  } finally {
+    await dir.close()
+  }
+}
+
+/** An emulated appservice's registration as the directory's `appservices` option takes it. */
+export function directoryAppservice(registration: EmulatedAppservice, serverName: string): AppserviceRegistration {
+  return { id: registration.id, sender: `@${registration.sender_localpart}:${serverName}`, namespaces: { users: registration.namespaces.users ?? [] } }
 }

@@ -6,15 +6,14 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UserDirectory } from '../../src/index.js'
-import type { AppserviceRegistration } from '../../src/index.js'
 import { start } from '../http/harness.js'
-import { SynapseEmulator, referenceDirectory } from './index.js'
+import { SynapseEmulator, directoryAppservice, referenceDirectory, referenceTables } from './index.js'
 import { HS_TOKEN, registration } from './fixture.js'
 
 const ADMIN = 'userdir-admin'
 
 test('the emulator pushes to a running service; after an import and live room changes its searches equal the reference', async () => {
-  const appservice: AppserviceRegistration = { id: 'userdir', sender: '@userdir:hs.test', namespaces: { users: [{ regex: '@userdir:hs\\.test', exclusive: true }] } }
+  const appservice = directoryAppservice(registration(null), 'hs.test')
   const dir = await UserDirectory.open({ serverName: 'hs.test', appservices: [appservice] })
   const emu = await SynapseEmulator.start({ partDelayMs: 0 })
   const service = await start(dir, { adminToken: ADMIN, hsToken: HS_TOKEN, homeserverUrl: emu.url, rateLimit: false, synapseImport: { homeserverUrl: emu.url, accessToken: emu.adminToken } })
@@ -60,6 +59,7 @@ test('the emulator pushes to a running service; after an import and live room ch
     assert.is(compared, 8)
     assert.ok(emu.requestCount('whoami') >= 1, 'searchers were authenticated through the emulator')
     assert.ok((await reference.search(alice, 'xavier', 10)).results.length === 1)
+    assert.equal(dir.tables(), await referenceTables(emu, { appservices: [appservice] }), 'and its tables equal the reference\'s')
   } finally {
     await reference?.close()
     await service.stop()
