@@ -8,16 +8,15 @@ import type { EmulatedEvent } from './emulator.js'
 import type { SynapseEmulator } from './emulator.js'
 
 /**
- * Feeds every local user (guests left out, as the import does: it lists
- * with `guests=false`) with their flags and global profile, then every
+ * Feeds every local user with their flags and global profile, then every
  * room this server knows, each room's state in the import's order (rules,
  * then local members, then remote ones), rooms in the import's order (the
  * rooms list's `order_by=creator`: creator, then room id; remote profiles
  * depend on the order rooms are seen in, in Synapse as here). Purged rooms
  * and rooms known only to other servers are not fed.
  */
-export async function feedReference(dir: UserDirectory, emu: SynapseEmulator): Promise<void> {
-  const users = [...emu.users.values()].filter((u) => !u.isGuest).sort((a, b) => (a.userId < b.userId ? -1 : 1))
+export async function feedReference(dir: UserDirectory, emu: SynapseEmulator, options: ReferenceOptions = {}): Promise<void> {
+  const users = [...emu.users.values()].filter((u) => options.guests !== false || !u.isGuest).sort((a, b) => (a.userId < b.userId ? -1 : 1))
   for (const user of users) {
     await dir.registerLocalUser(user.userId, { userType: user.userType, deactivated: user.deactivated, locked: user.locked })
     await dir.handleLocalProfileChange(user.userId, { displayName: user.displayName, avatarUrl: user.avatarUrl })
@@ -30,6 +29,16 @@ export async function feedReference(dir: UserDirectory, emu: SynapseEmulator): P
     for (const { event } of events) deltas.push({ room_id: room.roomId, type: event.type, state_key: event.state_key, content: event.content })
   }
   await dir.ingest(deltas)
+}
+
+export interface ReferenceOptions {
+  /**
+   * Feed guests. Default true: Synapse's directory takes every row of `users`
+   * (synapse/storage/databases/main/user_directory.py, `SELECT name AS user_id FROM users`;
+   * `should_include_local_user_in_dir` does not exclude guests). The import
+   * lists with `guests=false`, so its tests pass false.
+   */
+  guests?: boolean
 }
 
 /** A fresh in-memory directory for `emu.serverName` with `options`, fed by `feedReference`. Close it when done. */
