@@ -1,82 +1,115 @@
-// A fake homeserver on loopback for the HTTP tests: whoami and profiles,
-// counting the calls it gets.
+// The homeserver of the HTTP tests: the Synapse emulator
+// (test/synapse-emulator) serving whoami and profiles, behind the small API
+// these tests were written against (tokens, profiles, call counts, failures).
 import { createServer } from 'node:http'
-import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { SynapseEmulator } from '../synapse-emulator/index.js'
+
+/** `tokens.set(token, { userId })` registers the (local) user if needed and makes `token` one of their access tokens. */
+class TokenMap extends Map<string, { userId: string; isGuest?: boolean }> {
+  constructor(readonly emu: SynapseEmulator) {
+    super()
+  }
+
+  override set(token: string, who: { userId: string; isGuest?: boolean }): this {
+    if (this.emu === undefined) return super.set(token, who) // during Map's own construction
+    if (!this.emu.users.has(who.userId)) this.emu.registerUser(who.userId.slice(1).split(':')[0], { guest: who.isGuest === true })
+    this.emu.login(who.userId, token)
+    return super.set(token, who)
+  }
+}
+
+/** `profiles.set(userId, profile)` is the (remote) user's global profile as the homeserver answers it. */
+class ProfileMap extends Map<string, { displayname?: string; avatar_url?: string }> {
+  constructor(readonly emu: SynapseEmulator) {
+    super()
+  }
+
+  override set(userId: string, profile: { displayname?: string; avatar_url?: string }): this {
+    if (this.emu !== undefined) this.emu.setRemoteProfile(userId, { displayName: profile.displayname ?? null, avatarUrl: profile.avatar_url ?? null })
+    return super.set(userId, profile)
+  }
+}
 
 export class FakeHomeserver {
-  readonly url: string
-  readonly tokens = new Map<string, { userId: string; isGuest?: boolean }>()
-  readonly profiles = new Map<string, { displayname?: string; avatar_url?: string }>()
-  whoamiCalls = 0
-  /** whoami answers wait this long, ms; the most in flight at once is recorded. */
-  whoamiDelayMs = 0
-  whoamiInFlight = 0
-  whoamiMaxInFlight = 0
-  profileCalls = 0
-  lastProfileAuth: string | undefined
-  /** When set, every answer is this status with an M_UNKNOWN body. */
-  failWith: number | null = null
-  /** How profile requests are answered: normally, with a 200 that is not JSON, or never. */
-  profileAnswer: 'normal' | 'not-json' | 'hang' = 'normal'
-  readonly #server: Server
+  readonly emu: SynapseEmulator
+  readonly tokens: TokenMap
+  readonly profiles: ProfileMap
+  #failWith: number | null = null
+  #profileAnswer: 'normal' | 'not-json' | 'hang' = 'normal'
+  #whoamiDelayMs = 0
 
-  private constructor(server: Server) {
-    this.#server = server
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  private constructor(emu: SynapseEmulator) {
+    this.emu = emu
+    this.tokens = new TokenMap(emu)
+    this.profiles = new ProfileMap(emu)
   }
 
   static async start(): Promise<FakeHomeserver> {
-    let hs: FakeHomeserver | undefined
-    const server = createServer((req, res) => hs?.handle(req.method ?? '', req.url ?? '/', req.headers.authorization, res))
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    hs = new FakeHomeserver(server)
-    return hs
+    return new FakeHomeserver(await SynapseEmulator.start({ serverName: 'test' }))
   }
 
-  handle(method: string, rawUrl: string, auth: string | undefined, res: import('node:http').ServerResponse): void {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'Content-Type': 'application/json' })
-      res.end(JSON.stringify(body))
-    }
-    const path = new URL(rawUrl, 'http://x').pathname
-    const token = auth?.replace(/^Bearer /, '')
-    if (path === '/_matrix/client/v3/account/whoami' && method === 'GET') {
-      this.whoamiCalls++
-      this.whoamiInFlight++
-      this.whoamiMaxInFlight = Math.max(this.whoamiMaxInFlight, this.whoamiInFlight)
-      const answer = (): void => {
-        this.whoamiInFlight--
-        if (this.failWith !== null) return send(this.failWith, { errcode: 'M_UNKNOWN', error: 'down' })
-        const known = token === undefined ? undefined : this.tokens.get(token)
-        if (known === undefined) return send(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' })
-        send(200, { user_id: known.userId, device_id: 'DEV', is_guest: known.isGuest === true })
-      }
-      if (this.whoamiDelayMs > 0) setTimeout(answer, this.whoamiDelayMs)
-      else answer()
-      return
-    }
-    const profile = /^\/_matrix\/client\/v3\/profile\/([^/]+)$/.exec(path)
-    if (profile !== null && method === 'GET') {
-      this.profileCalls++
-      this.lastProfileAuth = auth
-      if (this.failWith !== null) return send(this.failWith, { errcode: 'M_UNKNOWN', error: 'down' })
-      if (this.profileAnswer === 'hang') return
-      if (this.profileAnswer === 'not-json') {
-        res.writeHead(200, { 'Content-Type': 'text/html' })
-        res.end('<html>gateway page</html>')
-        return
-      }
-      const found = this.profiles.get(decodeURIComponent(profile[1]))
-      if (found === undefined) return send(404, { errcode: 'M_NOT_FOUND', error: 'Profile was not found' })
-      return send(200, found)
-    }
-    send(404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' })
+  get url(): string {
+    return this.emu.url
+  }
+
+  get whoamiCalls(): number {
+    return this.emu.requestCount('whoami')
+  }
+
+  /** whoami answers wait this long, ms. */
+  get whoamiDelayMs(): number {
+    return this.#whoamiDelayMs
+  }
+
+  set whoamiDelayMs(ms: number) {
+    this.#whoamiDelayMs = ms
+    this.#applyFaults()
+  }
+
+  /** The most whoami requests the homeserver was answering at once. */
+  get whoamiMaxInFlight(): number {
+    return this.emu.maxInFlight.get('whoami') ?? 0
+  }
+
+  get profileCalls(): number {
+    return this.emu.requestCount('profile')
+  }
+
+  get lastProfileAuth(): string | undefined {
+    return this.emu.requests.filter((r) => r.route === 'profile').at(-1)?.authorization
+  }
+
+  /** When set, every answer is this status with an M_UNKNOWN body. */
+  get failWith(): number | null {
+    return this.#failWith
+  }
+
+  set failWith(status: number | null) {
+    this.#failWith = status
+    this.#applyFaults()
+  }
+
+  /** How profile requests are answered: normally, with a 200 that is not JSON, or never. */
+  get profileAnswer(): 'normal' | 'not-json' | 'hang' {
+    return this.#profileAnswer
+  }
+
+  set profileAnswer(answer: 'normal' | 'not-json' | 'hang') {
+    this.#profileAnswer = answer
+    this.#applyFaults()
+  }
+
+  #applyFaults(): void {
+    this.emu.clearFaults()
+    if (this.#failWith !== null) this.emu.fault({ route: '*', status: this.#failWith })
+    else if (this.#whoamiDelayMs > 0) this.emu.fault({ route: 'whoami', delayMs: this.#whoamiDelayMs })
+    if (this.#profileAnswer === 'not-json') this.emu.fault({ route: 'profile', rawBody: '<html>gateway page</html>' })
+    if (this.#profileAnswer === 'hang') this.emu.fault({ route: 'profile', hang: true })
   }
 
   async close(): Promise<void> {
-    this.#server.closeAllConnections()
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()))
+    await this.emu.stop()
   }
 }
 

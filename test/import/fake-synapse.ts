@@ -1,16 +1,16 @@
-// A fake Synapse Admin API on loopback serving a generated homeserver: the
-// users list (v2, `next_token` paging, guests/deactivated/locked filters),
-// the rooms list (offset paging, `next_batch`, order_by name or creator) and
-// each room's current state. Tokens: ADMIN_TOKEN is a server admin,
-// USER_TOKEN a valid non-admin (403 M_FORBIDDEN), anything else 401.
-// Tests inject failures (`failNext`), a hook while a room's state is being
-// answered (`onRoomState`), and change the homeserver (`setMember`, …),
-// each change returning the delta a live appservice transaction would carry.
-import { createServer } from 'node:http'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+// A generated homeserver served by the Synapse emulator
+// (test/synapse-emulator): users (guests, support users, bots, deactivated and
+// locked ones, NULs in names) and rooms (public and private, every
+// membership, remote members) seeded as history, so the importer reads them
+// through the emulator's Admin API in Synapse's shapes. ADMIN_TOKEN is a
+// server admin's token, USER_TOKEN a valid non-admin's (403 M_FORBIDDEN),
+// anything else 401. Tests inject failures (`failNext`), a hook while a
+// room's state is being answered (`onRoomState`), and change the homeserver
+// (`setMember`, …), each change returning the delta a live appservice
+// transaction would carry.
 import type { StateDelta, UserDirectory } from '../../src/index.js'
 import { Random } from '../oracle/random.js'
+import { SynapseEmulator, feedReference } from '../synapse-emulator/index.js'
 
 export const ADMIN_TOKEN = 'syt_admin_secret'
 export const USER_TOKEN = 'syt_plain_user'
@@ -112,146 +112,99 @@ export function generateHomeserver(shape: HomeserverShape): { users: FakeUser[];
   return { users, rooms }
 }
 
-/** A request the fake answers with an error instead, `times` times. */
-interface Fault {
-  match: (path: string) => boolean
-  times: number
-  status: number
-  body: unknown
-}
-
 export class FakeSynapse {
-  readonly users: FakeUser[]
-  readonly rooms: FakeRoom[]
-  url = ''
-  /** Requests answered, by kind. */
-  readonly requests = { all: 0, users: 0, rooms: 0, state: 0, refused: 0 }
-  /** Called once the state of a room has been read, before it is sent: the homeserver may change meanwhile. */
-  onRoomState: ((roomId: string) => Promise<void>) | null = null
-  readonly #faults: Fault[] = []
-  #server: Server | null = null
-  #eventCounter = 1_000_000
+  readonly #shape: HomeserverShape
+  #emu: SynapseEmulator | null = null
 
   constructor(shape: HomeserverShape) {
-    const { users, rooms } = generateHomeserver(shape)
-    this.users = users
-    this.rooms = rooms
+    this.#shape = shape
+  }
+
+  /** The emulator serving this homeserver (after `start`). */
+  get emu(): SynapseEmulator {
+    if (this.#emu === null) throw new Error('FakeSynapse.start() first')
+    return this.#emu
+  }
+
+  get url(): string {
+    return this.emu.url
+  }
+
+  /** The generated users, as the Admin API lists them (the admin and the plain token's user are not among them). */
+  get users(): FakeUser[] {
+    return [...this.emu.users.values()]
+      .filter((u) => u.accessToken !== ADMIN_TOKEN && u.accessToken !== USER_TOKEN)
+      .map((u) => ({ name: u.userId, user_type: u.userType, is_guest: u.isGuest, deactivated: u.deactivated, locked: u.locked, displayname: u.displayName, avatar_url: u.avatarUrl }))
+  }
+
+  /** The rooms, their current state in creation order. */
+  get rooms(): FakeRoom[] {
+    return [...this.emu.rooms.values()].map((r) => ({ room_id: r.roomId, name: r.roomId, creator: r.creator, state: r.state }))
+  }
+
+  /** Requests answered, by kind (`refused`: answered by an injected failure). */
+  get requests(): { all: number; users: number; rooms: number; state: number; refused: number } {
+    const log = this.emu.requests
+    const served = (route: string) => log.filter((r) => r.route === route && !r.faulted && r.status !== 401 && r.status !== 403).length
+    return { all: log.length, users: served('admin.users'), rooms: served('admin.rooms'), state: served('admin.room_state'), refused: log.filter((r) => r.faulted).length }
+  }
+
+  /** Called once the state of a room has been read, before it is sent: the homeserver may change meanwhile. */
+  set onRoomState(hook: ((roomId: string) => Promise<void>) | null) {
+    this.emu.onRoomState = hook
   }
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => void this.#handle(req, res))
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    this.#server = server
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const emu = await SynapseEmulator.start({ serverName: SERVER_NAME, adminToken: ADMIN_TOKEN })
+    emu.registerUser('plain', { accessToken: USER_TOKEN })
+    const { users, rooms } = generateHomeserver(this.#shape)
+    for (const u of users) {
+      const user = emu.registerUser(u.name.slice(1, -(SERVER_NAME.length + 1)), { displayName: u.displayname, avatarUrl: u.avatar_url, userType: u.user_type, guest: u.is_guest })
+      user.deactivated = u.deactivated
+      user.locked = u.locked
+    }
+    for (const room of rooms) emu.loadRoom({ roomId: room.room_id, creator: room.creator, state: room.state })
+    this.#emu = emu
     return this
   }
 
   async stop(): Promise<void> {
-    const server = this.#server
-    if (server === null) return
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    })
+    await this.#emu?.stop()
   }
 
-  /** Answers the next `times` requests whose path matches with `status` and `body`. */
+  /** Answers the next `times` requests whose path and query match with `status` and `body`. */
   failNext(match: RegExp, times: number, status: number, body: unknown): void {
-    this.#faults.push({ match: (path) => match.test(path), times, status, body })
+    this.emu.fault({ route: '*', match, times, status, body })
   }
 
   // ---- changing the homeserver (what live transactions would then carry) ----
 
   setMember(roomId: string, userId: string, content: Record<string, unknown>): StateDelta {
-    return this.#setState(roomId, 'm.room.member', userId, content)
+    return delta(this.emu.setState(roomId, 'm.room.member', userId, content, userId))
   }
 
   setJoinRule(roomId: string, joinRule: string): StateDelta {
-    return this.#setState(roomId, 'm.room.join_rules', '', { join_rule: joinRule })
+    return delta(this.emu.setState(roomId, 'm.room.join_rules', '', { join_rule: joinRule }))
   }
 
+  /** Changes an account behind the directory's back (no event, as an admin's database edit). */
   setUser(userId: string, patch: Partial<FakeUser>): void {
-    const user = this.users.find((u) => u.name === userId)
-    if (user === undefined) throw new Error(`no user ${userId}`)
-    Object.assign(user, patch)
+    const user = this.emu.user(userId)
+    if (patch.displayname !== undefined) user.displayName = patch.displayname
+    if (patch.avatar_url !== undefined) user.avatarUrl = patch.avatar_url
+    if (patch.deactivated !== undefined) user.deactivated = patch.deactivated
+    if (patch.locked !== undefined) user.locked = patch.locked
+    if (patch.user_type !== undefined) user.userType = patch.user_type
   }
 
   /** Purges a room: it disappears from the list and its state answers 404. */
   deleteRoom(roomId: string): void {
-    const index = this.rooms.findIndex((room) => room.room_id === roomId)
-    this.rooms.splice(index, 1)
+    this.emu.purgeRoom(roomId)
   }
+}
 
-  #setState(roomId: string, type: string, stateKey: string, content: Record<string, unknown>): StateDelta {
-    const room = this.rooms.find((r) => r.room_id === roomId)
-    if (room === undefined) throw new Error(`no room ${roomId}`)
-    const event: FakeEvent = { type, state_key: stateKey, content, sender: stateKey.startsWith('@') ? stateKey : room.creator, event_id: `$live${this.#eventCounter++}` }
-    const index = room.state.findIndex((e) => e.type === type && e.state_key === stateKey)
-    if (index === -1) room.state.push(event)
-    else room.state[index] = event
-    return { room_id: roomId, type, state_key: stateKey, content, event_id: event.event_id }
-  }
-
-  // ---- the Admin API ----
-
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.requests.all++
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    const send = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'Content-Type': 'application/json' })
-      res.end(JSON.stringify(body))
-    }
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
-    if (token === undefined) return send(401, { errcode: 'M_MISSING_TOKEN', error: 'Missing access token' })
-    if (token === USER_TOKEN) return send(403, { errcode: 'M_FORBIDDEN', error: 'You are not a server admin' })
-    if (token !== ADMIN_TOKEN) return send(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Invalid access token passed.', soft_logout: false })
-    const fault = this.#faults.find((f) => f.times > 0 && f.match(url.pathname + url.search))
-    if (fault !== undefined) {
-      fault.times--
-      this.requests.refused++
-      return send(fault.status, fault.body)
-    }
-    if (url.pathname === '/_synapse/admin/v2/users') return send(200, this.#usersPage(url.searchParams))
-    if (url.pathname === '/_synapse/admin/v1/rooms') return send(200, this.#roomsPage(url.searchParams))
-    const stateMatch = /^\/_synapse\/admin\/v1\/rooms\/([^/]+)\/state$/.exec(url.pathname)
-    if (stateMatch !== null) {
-      this.requests.state++
-      const roomId = decodeURIComponent(stateMatch[1])
-      const room = this.rooms.find((r) => r.room_id === roomId)
-      if (room === undefined) return send(404, { errcode: 'M_NOT_FOUND', error: 'Room not found' })
-      // Read now, send after the hook: changes the hook makes are not in this answer.
-      const body = JSON.stringify({ state: room.state.map((e) => ({ ...e, room_id: roomId, origin_server_ts: 1 })) })
-      if (this.onRoomState !== null) await this.onRoomState(roomId)
-      res.writeHead(200, { 'Content-Type': 'application/json' })
-      res.end(body)
-      return
-    }
-    send(404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' })
-  }
-
-  #usersPage(params: URLSearchParams): unknown {
-    this.requests.users++
-    const from = Number(params.get('from') ?? 0)
-    const limit = Number(params.get('limit') ?? 100)
-    const list = this.users
-      .filter((u) => (params.get('guests') !== 'false' || !u.is_guest) && (params.get('deactivated') === 'true' || !u.deactivated) && (params.get('locked') === 'true' || !u.locked))
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-    const page = list.slice(from, from + limit).map((u) => ({ ...u, admin: false, erased: false, shadow_banned: false, creation_ts: 1_560_432_668_000 }))
-    const body: Record<string, unknown> = { users: page, total: list.length }
-    if (from + limit < list.length) body.next_token = String(from + page.length)
-    return body
-  }
-
-  #roomsPage(params: URLSearchParams): unknown {
-    this.requests.rooms++
-    const from = Number(params.get('from') ?? 0)
-    const limit = Number(params.get('limit') ?? 100)
-    const list = params.get('order_by') === 'creator' ? listOrder(this.rooms) : [...this.rooms].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.room_id < b.room_id ? -1 : 1))
-    const page = list.slice(from, from + limit).map((r) => ({ room_id: r.room_id, name: r.name, creator: r.creator, joined_members: 0 }))
-    const body: Record<string, unknown> = { rooms: page, offset: from, total_rooms: list.length }
-    if (from + limit < list.length) body.next_batch = from + limit
-    return body
-  }
+function delta(event: { room_id: string; type: string; state_key: string; content: Record<string, unknown>; event_id: string }): StateDelta {
+  return { room_id: event.room_id, type: event.type, state_key: event.state_key, content: event.content, event_id: event.event_id }
 }
 
 /** The rooms in the order the rooms list gives them with `order_by=creator` (the importer's order). */
@@ -259,28 +212,11 @@ export function listOrder(rooms: readonly FakeRoom[]): FakeRoom[] {
   return [...rooms].sort((a, b) => (a.creator < b.creator ? -1 : a.creator > b.creator ? 1 : a.room_id < b.room_id ? -1 : 1))
 }
 
-// Rules first, then local members, then remote ones: the order the importer documents.
-function rank(event: FakeEvent): number {
-  if (event.type !== 'm.room.member') return 0
-  return event.state_key.endsWith(`:${SERVER_NAME}`) ? 1 : 2
-}
-
 /**
- * Feeds the homeserver's current state straight into a directory, rooms in
- * list order and each room's state in the importer's order: the reference
- * an import must match. (Remote profiles depend on the order rooms are
- * seen in, in Synapse as here, so the reference keeps the same order.)
+ * Feeds the homeserver's current state straight into a directory: the
+ * emulator's reference (users sorted, guests left out as the import lists them; rooms in list order
+ * and each room's state in the importer's order), which an import must match.
  */
 export async function feedDirectly(dir: UserDirectory, hs: FakeSynapse): Promise<void> {
-  for (const user of [...hs.users].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (user.is_guest) continue
-    await dir.registerLocalUser(user.name, { userType: user.user_type, deactivated: user.deactivated, locked: user.locked })
-    await dir.handleLocalProfileChange(user.name, { displayName: user.displayname, avatarUrl: user.avatar_url })
-  }
-  const deltas: StateDelta[] = []
-  for (const room of listOrder(hs.rooms)) {
-    const events = room.state.map((event, index) => ({ event, index })).sort((a, b) => rank(a.event) - rank(b.event) || a.index - b.index)
-    for (const { event } of events) deltas.push({ room_id: room.room_id, type: event.type, state_key: event.state_key, content: event.content })
-  }
-  await dir.ingest(deltas)
+  await feedReference(dir, hs.emu, { guests: false })
 }
