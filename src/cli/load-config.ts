@@ -9,7 +9,7 @@ import { ConfigError } from './config-error.js'
  * environment variables over it. Throws a one-line `ConfigError`.
  */
 export function loadConfig(configPath: string | null, env: Readonly<Record<string, string | undefined>>): ServiceConfig {
-  if (configPath === null) return resolveConfig({}, env, 'defaults')
+  if (configPath === null) return resolveConfig(null, env, 'defaults')
   let text: string
   try {
     text = readFileSync(configPath, 'utf8')
@@ -22,5 +22,6 @@ export function loadConfig(configPath: string | null, env: Readonly<Record<strin
   } catch (error) {
     throw new ConfigError(`${configPath}: not valid YAML: ${(error as Error).message.split('\n')[0]}`)
   }
-  return resolveConfig(parsed, env, configPath)
+  // An empty file is still a config file (it parses as null): no demo by default.
+  return resolveConfig(parsed ?? {}, env, configPath)
 }
