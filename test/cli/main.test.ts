@@ -60,4 +60,15 @@ test('an invalid option stops start-up with one line naming it and exit code 1',
   assert.is(stderr, `userdir: ${path}: user_directory.search_all_users must be true or false, got "sometimes"\n`)
 })
 
+test('a config file without homeserver_url or access_tokens stops start-up with one line saying what to set', async ({ cwd }) => {
+  const path = join(cwd, 'userdir.yaml')
+  writeFileSync(path, 'server_name: example.org\n')
+  const cli = spawnCli(TSX, [resolve(REPO, 'src/cli/main.ts'), 'serve', '--config', path], { cwd, env: { USERDIR_LISTEN_PORT: '0' } })
+  const { code, stderr, stdout } = await cli.exited
+  assert.is(code, 1)
+  assert.is(stdout, '')
+  assert.is(stderr, `userdir: ${path}: no way to check access tokens: set homeserver_url (or USERDIR_HOMESERVER_URL), or access_tokens for a fixed set of users\n`)
+  assert.not.ok(existsSync(join(cwd, 'data')), 'no store created, no demo seeded')
+})
+
 test.run()
