@@ -69,9 +69,10 @@ const SECTIONS = new Set(['listen', 'user_directory', 'rate_limit'])
  * Builds the configuration from the parsed config file (`null` when there is
  * no config file) and the environment, whose `USERDIR_*` variables win.
  * Throws a one-line `ConfigError` naming the first missing, unknown or
- * invalid option.
+ * invalid option; `forServe` (default true) also requires a way to check
+ * access tokens unless the demo runs.
  */
-export function resolveConfig(file: unknown, env: Readonly<Record<string, string | undefined>>, fileName = 'config'): ServiceConfig {
+export function resolveConfig(file: unknown, env: Readonly<Record<string, string | undefined>>, fileName = 'config', forServe = true): ServiceConfig {
   const hasConfigFile = file !== null && file !== undefined
   if (file === null || file === undefined) file = {}
   if (typeof file !== 'object' || Array.isArray(file)) throw new ConfigError(`${fileName}: must be a YAML mapping of options`)
@@ -98,7 +99,8 @@ export function resolveConfig(file: unknown, env: Readonly<Record<string, string
   const serverName = get<string | undefined>('server_name') ?? (demo ? 'localhost' : undefined)
   if (serverName === undefined) throw new ConfigError(`${fileName}: server_name is required (or set USERDIR_SERVER_NAME)`)
   if (/[\s/@]/.test(serverName)) throw new ConfigError(`${fileName}: server_name must be a host name with an optional port, got ${JSON.stringify(serverName)}`)
-  if (!demo && homeserverUrl === null && Object.keys(accessTokens).length === 0) {
+  // `userdir import` checks no tokens; it says itself that it needs --homeserver.
+  if (forServe && !demo && homeserverUrl === null && Object.keys(accessTokens).length === 0) {
     throw new ConfigError(`${fileName}: no way to check access tokens: set homeserver_url (or USERDIR_HOMESERVER_URL), or access_tokens for a fixed set of users`)
   }
   return {
