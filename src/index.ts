@@ -1,3 +1,7 @@
+// The public types use node:http (createServer's Server) and pino's Logger, whose
+// own types need node's: the package depends on @types/node so that a consumer
+// without it still type-checks (skipLibCheck off).
+/// <reference types="node" preserve="true" />
 /**
  * @module The package's public contract (API.md): the directory, its errors,
  * the test homeserver and the HTTP server.

@@ -2,18 +2,20 @@ import { ConfigError } from './config-error.js'
 
 /** What the command line asked for. */
 export type Command =
-  | { name: 'serve'; configPath: string | null }
+  | { name: 'serve'; configPath: string | null; demo: boolean }
   | { name: 'import'; configPath: string | null; homeserverUrl: string | null; adminTokenFile: string | null; reconcile: boolean }
   | { name: 'help' }
 
 /** The usage text of `userdir`. */
-export const USAGE = `usage: userdir serve [--config <file.yaml>]
+export const USAGE = `usage: userdir serve [--config <file.yaml>] [--demo]
        userdir import --homeserver <url> --admin-token-file <file> [--config <file.yaml>] [--reconcile]
        userdir --help
 
-serve runs the Matrix user directory service. Without --config (or
-USERDIR_CONFIG) it runs on built-in defaults: 127.0.0.1:8008, data in ./data,
-and a seeded demo directory when no homeserver_url is set.
+serve runs the Matrix user directory service on 127.0.0.1:8090 by default.
+With nothing configured (no --config or USERDIR_CONFIG, no server_name,
+homeserver_url or access_tokens) it runs a generated demo directory with the
+token userdir-demo-token; --demo asks for the demo explicitly. A configured
+service needs homeserver_url (or access_tokens) to check access tokens.
 
 import loads the directory in data_path from a running Synapse's Admin API
 (every local user, every room's state), resuming an interrupted import;
@@ -32,6 +34,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   let homeserverUrl: string | null = null
   let adminTokenFile: string | null = null
   let reconcile = false
+  let demo = false
   while (rest.length > 0) {
     const arg = rest.shift() as string
     if (arg === '--help' || arg === '-h' || arg === 'help') return { name: 'help' }
@@ -45,7 +48,8 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     else if (isImport && flag === '--homeserver') homeserverUrl = value('the homeserver URL')
     else if (isImport && flag === '--admin-token-file') adminTokenFile = value('a file path')
     else if (isImport && arg === '--reconcile') reconcile = true
+    else if (!isImport && arg === '--demo') demo = true
     else throw new ConfigError(`unknown argument ${JSON.stringify(arg)} (try --help)`)
   }
-  return isImport ? { name: 'import', configPath, homeserverUrl, adminTokenFile, reconcile } : { name: 'serve', configPath }
+  return isImport ? { name: 'import', configPath, homeserverUrl, adminTokenFile, reconcile } : { name: 'serve', configPath, demo }
 }

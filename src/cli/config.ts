@@ -6,7 +6,7 @@ import type { OptionSpec } from './options.js'
 export interface ServiceConfig {
   /** This homeserver's name (`server_name`). Required unless the demo runs; default in demo mode "localhost". */
   serverName: string
-  /** Where to listen (`listen.address`, `listen.port`). Default 127.0.0.1:8008; port 0 picks a free one. */
+  /** Where to listen (`listen.address`, `listen.port`). Default 127.0.0.1:8090 (8008 is Synapse's); port 0 picks a free one. */
   listen: { address: string; port: number }
   /** LMDB directory (`data_path`), or null for memory only. Default "./data". */
   dataPath: string | null
@@ -36,7 +36,11 @@ export interface ServiceConfig {
   rateLimit: { perSecond: number; burst: number } | false
   /** Appservice registration files whose senders and user namespaces are excluded (`app_service_config_files`). Default none. */
   appServiceConfigFiles: string[]
-  /** Seed a generated demo directory when it is empty (`demo`). Default: true when no `homeserver_url` is set. */
+  /**
+   * Run the generated demo directory and accept its token (`demo`). Default:
+   * true only with nothing configured (no config file, no `server_name`,
+   * `homeserver_url` or `access_tokens`), as `npm start` from a fresh checkout.
+   */
   demo: boolean
   /** Connection limits and timeouts (`http.*`), as `ServerOptions` of the same names documents them. */
   http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; shutdownTimeoutMs: number }
@@ -45,7 +49,7 @@ export interface ServiceConfig {
 /** The defaults `npm start` runs with when there is no config file. */
 export const defaultConfigValues: Readonly<Record<string, unknown>> = Object.freeze({
   'listen.address': '127.0.0.1',
-  'listen.port': 8008,
+  'listen.port': 8090,
   data_path: './data',
   log_level: 'info',
   access_tokens: {},
@@ -69,11 +73,14 @@ export const defaultConfigValues: Readonly<Record<string, unknown>> = Object.fre
 const SECTIONS = new Set(['listen', 'user_directory', 'rate_limit', 'http'])
 
 /**
- * Builds the configuration from the parsed config file (or `{}`) and the
- * environment, whose `USERDIR_*` variables win. Throws a one-line
- * `ConfigError` naming the first missing, unknown or invalid option.
+ * Builds the configuration from the parsed config file (`null` when there is
+ * no config file) and the environment, whose `USERDIR_*` variables win.
+ * Throws a one-line `ConfigError` naming the first missing, unknown or
+ * invalid option; `forServe` (default true) also requires a way to check
+ * access tokens unless the demo runs.
  */
-export function resolveConfig(file: unknown, env: Readonly<Record<string, string | undefined>>, fileName = 'config'): ServiceConfig {
+export function resolveConfig(file: unknown, env: Readonly<Record<string, string | undefined>>, fileName = 'config', forServe = true): ServiceConfig {
+  const hasConfigFile = file !== null && file !== undefined
   if (file === null || file === undefined) file = {}
   if (typeof file !== 'object' || Array.isArray(file)) throw new ConfigError(`${fileName}: must be a YAML mapping of options`)
   const fromFile = flatten(file as Record<string, unknown>, fileName)
@@ -92,10 +99,17 @@ export function resolveConfig(file: unknown, env: Readonly<Record<string, string
   }
   const get = <T>(key: string): T => values.get(key) as T
   const homeserverUrl = get<string | undefined>('homeserver_url') ?? null
-  const demo = get<boolean | undefined>('demo') ?? homeserverUrl === null
+  const accessTokens = get<Record<string, string>>('access_tokens')
+  const configured = hasConfigFile || values.has('server_name') || homeserverUrl !== null || Object.keys(accessTokens).length > 0
+  // The demo never starts by surprise: only with nothing configured, or when asked for (`demo: true`, `--demo`).
+  const demo = get<boolean | undefined>('demo') ?? !configured
   const serverName = get<string | undefined>('server_name') ?? (demo ? 'localhost' : undefined)
   if (serverName === undefined) throw new ConfigError(`${fileName}: server_name is required (or set USERDIR_SERVER_NAME)`)
   if (/[\s/@]/.test(serverName)) throw new ConfigError(`${fileName}: server_name must be a host name with an optional port, got ${JSON.stringify(serverName)}`)
+  // `userdir import` checks no tokens; it says itself that it needs --homeserver.
+  if (forServe && !demo && homeserverUrl === null && Object.keys(accessTokens).length === 0) {
+    throw new ConfigError(`${fileName}: no way to check access tokens: set homeserver_url (or USERDIR_HOMESERVER_URL), or access_tokens for a fixed set of users`)
+  }
   return {
     serverName,
     listen: { address: get('listen.address'), port: get('listen.port') },
@@ -105,7 +119,7 @@ export function resolveConfig(file: unknown, env: Readonly<Record<string, string
     asToken: get<string | undefined>('as_token') ?? null,
     adminToken: get<string | undefined>('admin_token') ?? null,
     synapseAdminTokenFile: get<string | undefined>('synapse_admin_token_file') ?? null,
-    accessTokens: get('access_tokens'),
+    accessTokens,
     logLevel: get('log_level'),
     userDirectory: {
       enabled: get('user_directory.enabled'),

@@ -3,6 +3,9 @@ import type { UserDirectory } from '../directory/index.js'
 /** The static token of the demo user, printed in the log at start. */
 export const DEMO_TOKEN = 'userdir-demo-token'
 
+/** The file that marks a data_path as holding the demo (written when the demo is seeded into it). */
+export const DEMO_MARKER = 'userdir-demo.txt'
+
 const FIRST = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'yuki', 'zoé', 'ana', 'björn', 'chen', 'dmitri', 'eva', 'fatima', 'giulia', 'hiro', 'ingrid']
 const LAST = ['smith', 'jones', 'garcia', 'müller', 'rossi', 'tanaka', 'kowalski', 'nguyen', 'silva', 'dubois', 'ivanova', 'okafor', 'haddad', 'larsen', 'novak']
 const REMOTE_SERVERS = ['matrix.org', 'example.com', 'chat.example.net']

@@ -17,7 +17,7 @@ import { openDirectory, readTokenFile } from './service.js'
 export async function runImportCommand(command: Extract<Command, { name: 'import' }>, proc: CliProcess, importOptions: Partial<ImportOptions> = {}): Promise<void> {
   // --homeserver also decides that this is not the demo (which would default server_name).
   const env = command.homeserverUrl === null ? proc.env : { ...proc.env, USERDIR_HOMESERVER_URL: command.homeserverUrl }
-  const config = loadConfig(command.configPath, env)
+  const config = loadConfig(command.configPath, env, false)
   const homeserverUrl = config.homeserverUrl
   if (homeserverUrl === null) throw new ConfigError('import needs --homeserver <url> (or homeserver_url in the config)')
   const tokenFile = command.adminTokenFile ?? config.synapseAdminTokenFile

@@ -6,10 +6,10 @@ import { ConfigError } from './config-error.js'
 
 /**
  * Reads the YAML config file (if a path is given) and applies the `USERDIR_*`
- * environment variables over it. Throws a one-line `ConfigError`.
+ * environment variables over it (`forServe`: see `resolveConfig`). Throws a one-line `ConfigError`.
  */
-export function loadConfig(configPath: string | null, env: Readonly<Record<string, string | undefined>>): ServiceConfig {
-  if (configPath === null) return resolveConfig({}, env, 'defaults')
+export function loadConfig(configPath: string | null, env: Readonly<Record<string, string | undefined>>, forServe = true): ServiceConfig {
+  if (configPath === null) return resolveConfig(null, env, 'defaults', forServe)
   let text: string
   try {
     text = readFileSync(configPath, 'utf8')
@@ -22,5 +22,6 @@ export function loadConfig(configPath: string | null, env: Readonly<Record<strin
   } catch (error) {
     throw new ConfigError(`${configPath}: not valid YAML: ${(error as Error).message.split('\n')[0]}`)
   }
-  return resolveConfig(parsed, env, configPath)
+  // An empty file is still a config file (it parses as null): no demo by default.
+  return resolveConfig(parsed ?? {}, env, configPath, forServe)
 }

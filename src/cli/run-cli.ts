@@ -39,7 +39,8 @@ export async function runCli(proc: CliProcess): Promise<void> {
       await runImportCommand(command, proc)
       return
     }
-    const config = loadConfig(command.configPath, proc.env)
+    // --demo wins over the file and USERDIR_DEMO.
+    const config = loadConfig(command.configPath, command.demo ? { ...proc.env, USERDIR_DEMO: 'true' } : proc.env)
     logger = pino({ level: config.logLevel, base: { name: 'userdir' } })
     const service = await startService(config, logger)
     let stopping = false

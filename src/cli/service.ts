@@ -1,13 +1,14 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { UserDirectory } from '../directory/index.js'
 import type { UserDirectoryOptions } from '../directory/index.js'
 import { createProfileFetcher, createServer, stopServer } from '../http/index.js'
 import type { ServiceConfig } from './config.js'
 import { ConfigError } from './config-error.js'
-import { DEMO_TOKEN, seedDemo } from './demo.js'
+import { DEMO_MARKER, DEMO_TOKEN, seedDemo } from './demo.js'
 import { loadRegistrations } from './registrations.js'
 
 // The engine's exact words while LMDB persistence is not built in yet.
@@ -17,7 +18,7 @@ const NO_PERSISTENCE = 'persistent storage (path) is not available in this build
 export interface RunningService {
   server: Server
   directory: UserDirectory
-  /** e.g. "http://127.0.0.1:8008" */
+  /** e.g. "http://127.0.0.1:8090" */
   url: string
   port: number
   /** Stops accepting, answers the requests in flight, then closes the directory. */
@@ -27,15 +28,23 @@ export interface RunningService {
 /**
  * Opens the directory, seeds the demo if configured and the directory is
  * empty, and listens. Logs one `listening` line with the URL and port.
+ * The demo is only ever seeded into an empty store, which is then marked
+ * (`DEMO_MARKER`): demo mode refuses a store that holds anything else, and a
+ * configured (non-demo) service refuses a marked one.
  */
 export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
   const synapseAdminToken = config.synapseAdminTokenFile === null ? null : readTokenFile(config.synapseAdminTokenFile, 'synapse_admin_token_file')
   const directory = await openDirectory(config, logger)
   const accessTokens = { ...config.accessTokens }
   if (config.demo) {
-    if (directory.stats().entries === 0) {
+    const marker = config.dataPath === null ? null : join(config.dataPath, DEMO_MARKER)
+    if (isEmpty(directory)) {
       const demo = await seedDemo(directory)
+      if (marker !== null) writeFileSync(marker, `${config.dataPath} holds the generated demo directory of \`userdir serve\` (demo mode).\nA configured service refuses it: delete this directory, or give the service another data_path.\n`)
       logger.info({ ...demo }, `demo directory seeded: ${demo.localUsers} local users, ${demo.remoteUsers} remote users, ${demo.rooms} rooms`)
+    } else if (marker === null || !existsSync(marker)) {
+      await directory.close()
+      throw new ConfigError(`demo mode: ${config.dataPath} already holds a directory that is not the demo; the demo only runs in an empty data_path (or data_path: null)`)
     }
     accessTokens[DEMO_TOKEN] = `@demo:${config.serverName}`
   }
@@ -119,6 +128,9 @@ export async function openDirectory(config: ServiceConfig, logger: Logger, withP
     logger.info('data_path is null: keeping the directory in memory only')
     return UserDirectory.open(options)
   }
+  if (!config.demo && existsSync(join(config.dataPath, DEMO_MARKER))) {
+    throw new ConfigError(`${config.dataPath} holds the generated demo directory (${DEMO_MARKER}), not real data: delete it or set another data_path`)
+  }
   mkdirSync(config.dataPath, { recursive: true })
   try {
     const directory = await UserDirectory.open({ ...options, path: config.dataPath })
@@ -129,4 +141,10 @@ export async function openDirectory(config: ServiceConfig, logger: Logger, withP
     logger.warn({ path: config.dataPath }, `${NO_PERSISTENCE}: running memory-only; the directory starts empty after each restart`)
     return UserDirectory.open(options)
   }
+}
+
+// Nothing ingested or registered yet: the only store the demo may be seeded into.
+function isEmpty(directory: UserDirectory): boolean {
+  const stats = directory.stats()
+  return stats.entries === 0 && stats.localUsers === 0 && stats.rooms === 0 && stats.streamPosition === null
 }

@@ -50,7 +50,12 @@ export class TokenResolver {
     this.#maxWaiting = options.maxQueuedWhoami ?? 1_024
   }
 
-  /** The user id of `token`; throws 401 `M_UNKNOWN_TOKEN`, 403 for guests, 502 when the homeserver cannot answer. */
+  /**
+   * The user id of `token`; throws 401 `M_UNKNOWN_TOKEN` only when the homeserver
+   * said so, 403 for guests, 502 when the homeserver cannot answer and 503 when
+   * none is configured: clients log the user out on a 401, so a token nobody
+   * could check is never one.
+   */
   async resolve(token: string): Promise<string> {
     const fixed = Object.hasOwn(this.#options.accessTokens, token) ? this.#options.accessTokens[token] : undefined
     if (fixed !== undefined) {
@@ -103,7 +108,7 @@ export class TokenResolver {
 
   async #whoami(token: string): Promise<string | null> {
     const base = this.#options.homeserverUrl
-    if (base === undefined) return null
+    if (base === undefined) throw new HttpError(503, 'M_UNKNOWN', 'No homeserver is configured to check this access token.')
     const url = `${base.replace(/\/+$/, '')}/_matrix/client/v3/account/whoami`
     let response: Response
     let body: unknown

@@ -5,17 +5,17 @@ import { ConfigError, parseArgs } from '../../src/cli/index.js'
 const test = suite('src/cli/args.ts')
 
 test('no arguments means serve on the defaults', () => {
-  assert.equal(parseArgs([], {}), { name: 'serve', configPath: null })
+  assert.equal(parseArgs([], {}), { name: 'serve', configPath: null, demo: false })
 })
 
 test('serve --config <file> and --config=<file>', () => {
-  assert.equal(parseArgs(['serve', '--config', 'a.yaml'], {}), { name: 'serve', configPath: 'a.yaml' })
-  assert.equal(parseArgs(['serve', '--config=b.yaml'], {}), { name: 'serve', configPath: 'b.yaml' })
+  assert.equal(parseArgs(['serve', '--config', 'a.yaml'], {}), { name: 'serve', configPath: 'a.yaml', demo: false })
+  assert.equal(parseArgs(['serve', '--config=b.yaml'], {}), { name: 'serve', configPath: 'b.yaml', demo: false })
 })
 
 test('USERDIR_CONFIG names the file when --config is not given', () => {
-  assert.equal(parseArgs(['serve'], { USERDIR_CONFIG: 'env.yaml' }), { name: 'serve', configPath: 'env.yaml' })
-  assert.equal(parseArgs(['serve', '-c', 'arg.yaml'], { USERDIR_CONFIG: 'env.yaml' }), { name: 'serve', configPath: 'arg.yaml' })
+  assert.equal(parseArgs(['serve'], { USERDIR_CONFIG: 'env.yaml' }), { name: 'serve', configPath: 'env.yaml', demo: false })
+  assert.equal(parseArgs(['serve', '-c', 'arg.yaml'], { USERDIR_CONFIG: 'env.yaml' }), { name: 'serve', configPath: 'arg.yaml', demo: false })
 })
 
 test('--help, and unknown arguments are an error', () => {

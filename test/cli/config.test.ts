@@ -18,10 +18,10 @@ function rejects(file: unknown, env: Record<string, string>, pattern: RegExp): v
 }
 
 test('no file and no environment gives the npm start defaults, with the demo on', () => {
-  const config = resolveConfig({}, {})
+  const config = resolveConfig(null, {})
   assert.equal(config, {
     serverName: 'localhost',
-    listen: { address: '127.0.0.1', port: 8008 },
+    listen: { address: '127.0.0.1', port: 8090 },
     dataPath: './data',
     homeserverUrl: null,
     hsToken: null,
@@ -57,10 +57,10 @@ test("user_directory options keep Synapse's names", () => {
 })
 
 test('user_directory.accent_insensitive and infix_match turn on the opt-in matching, from the file or USERDIR_*', () => {
-  const fromFile = resolveConfig({ server_name: 'example.org', user_directory: { accent_insensitive: true, infix_match: true } }, {})
+  const fromFile = resolveConfig({ server_name: 'example.org', homeserver_url: 'http://hs', user_directory: { accent_insensitive: true, infix_match: true } }, {})
   assert.is(fromFile.userDirectory.accentInsensitive, true)
   assert.is(fromFile.userDirectory.infixMatch, true)
-  const fromEnv = resolveConfig({ server_name: 'example.org', user_directory: { infix_match: true } }, { USERDIR_ACCENT_INSENSITIVE: 'yes', USERDIR_INFIX_MATCH: 'off' })
+  const fromEnv = resolveConfig({ server_name: 'example.org', homeserver_url: 'http://hs', user_directory: { infix_match: true } }, { USERDIR_ACCENT_INSENSITIVE: 'yes', USERDIR_INFIX_MATCH: 'off' })
   assert.is(fromEnv.userDirectory.accentInsensitive, true)
   assert.is(fromEnv.userDirectory.infixMatch, false)
   rejects({ user_directory: { infix_match: 'sometimes' } }, {}, /user_directory\.infix_match must be true or false/)
@@ -96,7 +96,7 @@ test('USERDIR_* variables override the file', () => {
 })
 
 test('data_path: null keeps the directory in memory; rate_limit: false turns the limit off', () => {
-  const config = resolveConfig({ data_path: null, rate_limit: false }, {})
+  const config = resolveConfig({ data_path: null, rate_limit: false, demo: true }, {})
   assert.is(config.dataPath, null)
   assert.is(config.rateLimit, false)
 })
@@ -114,6 +114,27 @@ test('an invalid option stops start-up with one line naming it', () => {
   rejects({ rate_limit: { burst: 0 } }, {}, /rate_limit\.burst must be a number above 0/)
   rejects({ server_name: 'a b' }, {}, /server_name must be a host name/)
   rejects({ hs_token: '' }, {}, /hs_token must be a non-empty string/)
+})
+
+test('the demo runs only with nothing configured, or when asked for', () => {
+  assert.is(resolveConfig(null, {}).demo, true)
+  assert.is(resolveConfig(null, { USERDIR_DEMO: 'false', USERDIR_SERVER_NAME: 'x', USERDIR_HOMESERVER_URL: 'http://hs' }).demo, false)
+  // A config file, server_name, homeserver_url or access_tokens: a real service, never the demo.
+  rejects({}, {}, /^userdir\.yaml: server_name is required/)
+  rejects(null, { USERDIR_SERVER_NAME: 'example.org' }, /no way to check access tokens/)
+  assert.is(resolveConfig({ server_name: 'example.org', access_tokens: { t: '@probe:example.org' } }, {}).demo, false)
+  assert.is(resolveConfig(null, { USERDIR_SERVER_NAME: 'x', USERDIR_HOMESERVER_URL: 'http://hs' }).demo, false)
+  rejects(null, { USERDIR_HOMESERVER_URL: 'http://hs' }, /server_name is required/)
+  // Asked for explicitly: from the file or USERDIR_DEMO (what --demo sets).
+  const asked = resolveConfig({ server_name: 'example.org', demo: true }, {})
+  assert.is(asked.demo, true)
+  assert.is(asked.serverName, 'example.org')
+  assert.is(resolveConfig({}, { USERDIR_DEMO: 'true' }).serverName, 'localhost')
+})
+
+test('a configured service with no way to check access tokens is refused with one line saying what to set', () => {
+  rejects({ server_name: 'example.org' }, {}, /^userdir\.yaml: no way to check access tokens: set homeserver_url \(or USERDIR_HOMESERVER_URL\), or access_tokens for a fixed set of users$/)
+  rejects({ server_name: 'example.org', demo: false }, {}, /no way to check access tokens/)
 })
 
 test('an invalid environment variable is named in the error', () => {

@@ -35,8 +35,9 @@ test('npm start on a fresh clone answers a search with the demo token, then exit
   assert.match((await cli.waitForLog((line) => line.msg === 'stopped')).msg as string, /stopped/)
 })
 
-test('bin/userdir.js serve --config runs the example config with environment overrides', async ({ cwd }) => {
-  const cli = spawnCli(process.execPath, [resolve(REPO, 'bin/userdir.js'), 'serve', '--config', resolve(REPO, 'examples/config.yaml')], {
+// bin/userdir.js runs the compiled dist/; test/package/ runs it from the packed tarball.
+test('userdir serve --config runs the example config with environment overrides', async ({ cwd }) => {
+  const cli = spawnCli(TSX, [resolve(REPO, 'src/cli/main.ts'), 'serve', '--config', resolve(REPO, 'examples/config.yaml')], {
     cwd,
     env: { USERDIR_LISTEN_PORT: '0', USERDIR_DATA_PATH: join(cwd, 'store'), USERDIR_ADMIN_TOKEN: 'adm' },
   })
@@ -52,11 +53,22 @@ test('bin/userdir.js serve --config runs the example config with environment ove
 test('an invalid option stops start-up with one line naming it and exit code 1', async ({ cwd }) => {
   const path = join(cwd, 'userdir.yaml')
   writeFileSync(path, 'server_name: example.org\nuser_directory:\n  search_all_users: sometimes\n')
-  const cli = spawnCli(process.execPath, [resolve(REPO, 'bin/userdir.js'), 'serve', '--config', path], { cwd, env: {} })
+  const cli = spawnCli(TSX, [resolve(REPO, 'src/cli/main.ts'), 'serve', '--config', path], { cwd, env: {} })
   const { code, stderr, stdout } = await cli.exited
   assert.is(code, 1)
   assert.is(stdout, '')
   assert.is(stderr, `userdir: ${path}: user_directory.search_all_users must be true or false, got "sometimes"\n`)
+})
+
+test('a config file without homeserver_url or access_tokens stops start-up with one line saying what to set', async ({ cwd }) => {
+  const path = join(cwd, 'userdir.yaml')
+  writeFileSync(path, 'server_name: example.org\n')
+  const cli = spawnCli(TSX, [resolve(REPO, 'src/cli/main.ts'), 'serve', '--config', path], { cwd, env: { USERDIR_LISTEN_PORT: '0' } })
+  const { code, stderr, stdout } = await cli.exited
+  assert.is(code, 1)
+  assert.is(stdout, '')
+  assert.is(stderr, `userdir: ${path}: no way to check access tokens: set homeserver_url (or USERDIR_HOMESERVER_URL), or access_tokens for a fixed set of users\n`)
+  assert.not.ok(existsSync(join(cwd, 'data')), 'no store created, no demo seeded')
 })
 
 test.run()
