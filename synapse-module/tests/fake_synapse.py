@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
@@ -79,6 +80,8 @@ class UrllibHttpClient:
 
     def __init__(self, timeout: float = 10.0) -> None:
         self.timeout = timeout
+        # time.monotonic() when the last 2xx came back: the service has applied the push.
+        self.last_answer: Optional[float] = None
 
     async def put_json(self, uri: str, json_body: Any, args: Optional[Dict[str, Any]] = None, headers: Optional[Dict[bytes, List[bytes]]] = None) -> Any:
         plain = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -89,7 +92,9 @@ class UrllibHttpClient:
         def send() -> Any:
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return json.loads(response.read().decode("utf-8"))
+                    answer = json.loads(response.read().decode("utf-8"))
+                    self.last_answer = time.monotonic()
+                    return answer
             except urllib.error.HTTPError as error:
                 raise HttpResponseException(error.code, str(error.reason), error.read()) from None
 
@@ -233,6 +238,10 @@ class FakeSynapse:
             for api in self._on(workers):
                 for callback in api.profile_callbacks:
                     await callback(user_id, self.profiles[user_id], by_admin, True)
+        # Synapse does more database work here (invites, account data...): background
+        # pushes get to run in between.
+        for _ in range(20):
+            await asyncio.sleep(0)
         self.users[user_id] = replace(self.users[user_id], is_deactivated=True)
         for api in self._on(workers):
             for callback in api.deactivation_callbacks:
