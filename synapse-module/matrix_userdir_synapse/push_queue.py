@@ -114,6 +114,11 @@ class PushQueue:
         return len(self._entries)
 
     @property
+    def running(self) -> bool:
+        """Whether the background push loop is running."""
+        return self._running
+
+    @property
     def idle(self) -> bool:
         return not self._running and not self._entries
 
@@ -165,12 +170,10 @@ class PushQueue:
                 self._give_up_old(str(error))
                 await self._runtime.sleep(self._backoff())
         except Exception:
-            logger.exception("matrix-userdir: the push loop stopped on an unexpected error")
+            # Not restarted here (that could spin on a lasting fault): the next add() restarts it.
+            logger.exception("matrix-userdir: the push loop stopped on an unexpected error; %d change(s) wait for the next callback", len(self._entries))
         finally:
             self._running = False
-        # Something queued after an unexpected stop: start again.
-        if self._entries:
-            self._ensure_running()
 
     async def _push(self, user_id: str) -> Optional[PushError]:
         try:

@@ -172,6 +172,25 @@ class ModuleTest(unittest.IsolatedAsyncioTestCase):
             await pusher.on_profile_update(ALICE, None, False, False)
             await pusher.on_user_deactivation_status_changed(ALICE, True, False)
 
+    async def test_an_unexpected_fault_stops_the_loop_until_the_next_callback(self) -> None:
+        pusher = self.pusher(outcomes=[ConnectionRefusedError()] * 3)
+
+        async def no_sleep(seconds: float) -> None:
+            raise AttributeError("'ModuleApi' object has no attribute 'sleep'")
+
+        self.api.sleep = no_sleep  # type: ignore[method-assign]
+        with self.assertLogs("matrix_userdir_synapse", "ERROR"):
+            await self.synapse.register(ALICE)
+            for _ in range(100):
+                await asyncio.sleep(0)
+        self.assertFalse(pusher.queue.running)
+        self.assertEqual(len(self.client.calls), 1)  # no tight retry loop
+        self.assertEqual(pusher.queue.pending, 1)
+        self.client.outcomes = []
+        await self.synapse.register(BOB)
+        await self.settle(pusher)
+        self.assertEqual([uri for uri, _, _ in self.client.calls], [users_uri(ALICE), users_uri(ALICE), users_uri(BOB)])
+
     # ---- failures retry with back-off --------------------------------------
 
     async def test_unreachable_service_is_retried_with_doubling_backoff(self) -> None:
