@@ -104,6 +104,8 @@ class SynapseRuntime(Runtime):
 
     async def sleep(self, seconds: float) -> None:
         # ModuleApi.sleep (Synapse >= 1.49) waits on the reactor's clock without blocking it.
+        # One loop that sleeps between attempts, rather than a delayed_background_call
+        # per retry (Synapse >= 1.90), keeps one push in flight per process.
         await self._api.sleep(seconds)
 
     def now(self) -> float:

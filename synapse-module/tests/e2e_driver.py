@@ -1,6 +1,6 @@
 """Runs the module in a fake Synapse against a real service, for test/synapse-module/*.test.ts.
 
-    python3 tests/e2e_driver.py --url http://127.0.0.1:PORT --token ADMIN_TOKEN [--server-name example.org]
+    python3 tests/e2e_driver.py --url http://127.0.0.1:PORT --token ADMIN_TOKEN [--server-name example.org] [--backoff-initial 0.5]
 
 Two module instances stand for Synapse's main process and a worker, each with
 its own queue and an HTTP client on urllib. Commands come one JSON object a
@@ -12,7 +12,7 @@ line on stdin; each gets one JSON line on stdout:
     {"op": "deactivate", "user": ..., "erase": true}
     {"op": "reactivate", "user": ...}
     {"op": "idle"}   answers once every queue is empty: {"ms": from the last change's callback to the
-                     service's answer to its push, "pushed", "given_up", "skipped"}
+                     service's answer to its push, "pushed", "given_up", "skipped", "retries"}
     {"op": "exit"}
 
 A change runs on the main process, or with "workers": "both" on both (a
@@ -50,6 +50,7 @@ async def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--server-name", default="example.org")
+    parser.add_argument("--backoff-initial", type=float, default=0.5)
     args = parser.parse_args()
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
 
@@ -59,7 +60,7 @@ async def main() -> None:
     for worker in (None, "worker1"):
         api = synapse.module_api(UrllibHttpClient(), worker_name=worker, real_time=True)
         apis.append(api)
-        pushers.append(UserDirectoryPusher(UserDirectoryPusher.parse_config({"url": args.url, "token": args.token}), api, runtime=SynapseRuntime(api)))
+        pushers.append(UserDirectoryPusher(UserDirectoryPusher.parse_config({"url": args.url, "token": args.token, "backoff_initial": args.backoff_initial}), api, runtime=SynapseRuntime(api)))
 
     loop = asyncio.get_running_loop()
     last_change = time.monotonic()
@@ -83,6 +84,7 @@ async def main() -> None:
                 "pushed": sum(p.queue.pushed for p in pushers),
                 "given_up": sum(p.queue.given_up for p in pushers),
                 "skipped": sum(p.queue.skipped for p in pushers),
+                "retries": sum(len(a.sleeps) for a in apis),
             })
             continue
         workers = apis if command.get("workers") == "both" else apis[:1]

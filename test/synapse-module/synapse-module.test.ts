@@ -4,11 +4,13 @@
 // service, whose search must then answer as a directory fed the same facts.
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
 import { join, resolve } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UserDirectory } from '../../src/index.js'
+import { createServer, stopServer } from '../../src/http/index.js'
 import { start } from '../http/harness.js'
 import type { Running } from '../http/harness.js'
 
@@ -109,6 +111,35 @@ if (missing !== null) {
     }
   })
 
+  test('while the service is down the module retries with back-off, then delivers', async () => {
+    const dir = await UserDirectory.open(OPTIONS)
+    // A port that nothing listens on yet: the service "restarts" there later.
+    const probe = createServer(dir, { adminToken: ADMIN })
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as AddressInfo).port
+    await stopServer(probe)
+    const driver = new Driver(`http://127.0.0.1:${port}`, ['--backoff-initial', '0.05'])
+    const service = createServer(dir, { adminToken: ADMIN })
+    try {
+      const started = Date.now()
+      await driver.send({ op: 'register', user: '@alice:example.org', displayname: 'Alice' })
+      await driver.send({ op: 'profile', user: '@alice:example.org', displayname: 'Alice Again' })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      assert.is(await dir.getProfile('@alice:example.org'), null)
+      await new Promise<void>((resolve) => service.listen(port, '127.0.0.1', resolve))
+      const idle = await driver.send({ op: 'idle' })
+      assert.ok(idle.retries >= 2, `${idle.retries} retries while the service was down`)
+      assert.is(idle.given_up, 0)
+      assert.is(idle.pushed, 1) // both changes of one user waiting: one push, with the newest name
+      assert.is((await dir.getProfile('@alice:example.org'))?.display_name, 'Alice Again')
+      console.log(`  synapse-module: down 300 ms, delivered ${Date.now() - started} ms after the change, after ${idle.retries} retries`)
+    } finally {
+      await driver.close()
+      if (service.listening) await stopServer(service)
+      await dir.close()
+    }
+  })
+
   test('the same push twice leaves the same state (pushes are idempotent)', async () => {
     const dir = await UserDirectory.open(OPTIONS)
     const service = await start(dir, { adminToken: ADMIN, accessTokens: { [SEARCHER_TOKEN]: SEARCHER } })
@@ -155,6 +186,7 @@ interface DriverAnswer {
   pushed: number
   given_up: number
   skipped: number
+  retries: number
   error?: string
 }
 
@@ -165,8 +197,8 @@ class Driver {
   #waiting: ((answer: DriverAnswer) => void) | null = null
   #stderr = ''
 
-  constructor(url: string) {
-    this.#child = spawn('python3', [join(MODULE_DIR, 'tests', 'e2e_driver.py'), '--url', url, '--token', ADMIN], {
+  constructor(url: string, args: string[] = []) {
+    this.#child = spawn('python3', [join(MODULE_DIR, 'tests', 'e2e_driver.py'), '--url', url, '--token', ADMIN, ...args], {
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
     })
     this.#child.stderr.on('data', (chunk: Buffer) => {
