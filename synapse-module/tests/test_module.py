@@ -109,10 +109,13 @@ class ModuleTest(unittest.IsolatedAsyncioTestCase):
     async def test_reactivation_pushes_active_with_the_current_profile(self) -> None:
         pusher = self.pusher()
         await self.synapse.register(ALICE, displayname="Alice")
+        await self.settle(pusher)
         await self.synapse.deactivate(ALICE)
         await self.settle(pusher)
+        self.assertEqual(self.client.calls[-1][1], {"user_type": None, "deactivated": True, "locked": False})
         await self.synapse.reactivate(ALICE)
         await self.settle(pusher)
+        self.assertEqual(len(self.client.calls), 3)
         self.assertEqual(self.client.calls[-1][1], {"user_type": None, "deactivated": False, "locked": False, "displayname": "Alice", "avatar_url": None})
 
     async def test_changes_queued_together_push_once_with_the_newest_facts(self) -> None:
