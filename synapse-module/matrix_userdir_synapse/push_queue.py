@@ -153,11 +153,16 @@ class PushQueue:
         try:
             while self._entries:
                 user_id, entry = self._entries.popitem(last=False)
+                pushed_before = self.pushed
                 error = await self._push(user_id)
-                if error is None:
+                if error is None and self.pushed == pushed_before:
+                    continue  # nothing to push for this user
+                if error is None or not error.retryable:
+                    # The service answered: it is reachable again.
                     if self._failures_in_a_row > 0:
                         logger.info("matrix-userdir: the service answers again after %d failed attempts", self._failures_in_a_row)
                     self._failures_in_a_row = 0
+                if error is None:
                     continue
                 self.last_error = str(error)
                 if not error.retryable:

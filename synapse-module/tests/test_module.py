@@ -224,6 +224,18 @@ class ModuleTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(len(self.api.sleeps), 1)
         self.assertLessEqual(self.api.sleeps[0], 0.5 * 1.2)
 
+    async def test_a_refusal_also_shows_the_service_is_back(self) -> None:
+        refused = HttpResponseException(403, "Forbidden", b'{"errcode":"M_FORBIDDEN"}')
+        pusher = self.pusher(outcomes=[ConnectionRefusedError(), ConnectionRefusedError(), refused, ConnectionRefusedError()])
+        with self.assertLogs("matrix_userdir_synapse", "INFO") as logs:
+            await self.synapse.register(ALICE)
+            await self.synapse.register(BOB)
+            await self.settle(pusher)
+        self.assertEqual(len(self.api.sleeps), 3)
+        self.assertLessEqual(self.api.sleeps[2], 0.5 * 1.2)  # bob's first failure starts again from the first step
+        self.assertEqual((pusher.queue.pushed, pusher.queue.given_up), (1, 1))
+        self.assertTrue(any("answers again after 2 failed attempts" in line for line in logs.output))
+
     async def test_the_head_is_retried_before_later_changes(self) -> None:
         pusher = self.pusher(outcomes=[ConnectionRefusedError(), ConnectionRefusedError()])
         await self.synapse.register(ALICE)
