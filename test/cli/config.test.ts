@@ -39,7 +39,7 @@ test('no file and no environment gives the npm start defaults, with the demo on'
 })
 
 test('http.* connection limits come from the file or USERDIR_*, with the ServerOptions defaults', () => {
-  const config = resolveConfig({ server_name: 'example.org', http: { max_connections: 500, shutdown_timeout_ms: 2_000 } }, { USERDIR_HEADERS_TIMEOUT_MS: '5000' })
+  const config = resolveConfig({ server_name: 'example.org', homeserver_url: 'http://127.0.0.1:8008', http: { max_connections: 500, shutdown_timeout_ms: 2_000 } }, { USERDIR_HEADERS_TIMEOUT_MS: '5000' })
   assert.equal(config.http, { maxConnections: 500, headersTimeoutMs: 5_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, shutdownTimeoutMs: 2_000 })
   rejects({ http: { max_connections: 0 } }, {}, /http\.max_connections must be a number above 0/)
   rejects({ http: { connections: 5 } }, {}, /unknown option http\.connections/)
