@@ -38,8 +38,21 @@ const uvu = await import('uvu')
 // uvu prints "Total: N" and "Passed: N"; read them back from its output.
 let output = ''
 const write = process.stdout.write.bind(process.stdout)
+// Each file's wall time: from uvu's header line for it to the next header (or the end).
+const relative = files.map((file) => file.slice(resolve('.').length + 1))
+const fileTimes: [string, number][] = []
+let current: { name: string; start: number } | undefined
+const closeCurrent = (): void => {
+  if (current !== undefined) fileTimes.push([current.name, performance.now() - current.start])
+}
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-  output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+  output += text
+  const header = relative.find((name) => text.includes(name))
+  if (header !== undefined && header !== current?.name) {
+    closeCurrent()
+    current = { name: header, start: performance.now() }
+  }
   return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest)
 }) as typeof process.stdout.write
 
@@ -49,7 +62,11 @@ for (const [index, file] of files.entries()) {
   await import(pathToFileURL(file).href)
 }
 await uvu.exec(false)
+closeCurrent()
 process.stdout.write = write
+const slowest = [...fileTimes].sort((a, b) => b[1] - a[1])
+console.log('\nWall time per file, slowest first:')
+for (const [name, ms] of slowest) console.log(`${(ms / 1000).toFixed(1).padStart(7)} s  ${name}`)
 
 // eslint-disable-next-line no-control-regex
 const plain = output.replace(/\x1b\[[0-9;]*m/g, '')
