@@ -48,7 +48,7 @@ const corpus = generateCorpus(users)
 // 1. The cache alone.
 {
   const index = new SearchIndex()
-  corpus.users.forEach((u, n) => index.upsert(`@u${n}:bench` as UserId, u.displayName ?? `u${n}`, 'bench', null, null, true))
+  corpus.users.forEach((u, n) => index.upsert({ userId: `@u${n}:bench` as UserId, localpart: u.displayName ?? `u${n}`, serverName: 'bench', displayName: null, avatarUrl: null, isLocal: true }))
   const searcher = new Searcher()
   const everyone = { accepts: () => true }
   const before = retainedBytes()

@@ -852,7 +852,7 @@ export class UserDirectory {
 
   #indexEntry(userId: UserId, entry: Profile): void {
     const flags = (this.#registry.isLocked(userId) ? EntryFlag.Locked : 0) | (this.#visibility.isInPublicRoom(userId) ? EntryFlag.InPublicRoom : 0)
-    this.#index.upsert(userId, localpartOf(userId), serverNameOf(userId), entry.displayName, entry.avatarUrl, this.#registry.isLocal(userId), flags)
+    this.#index.upsert({ userId, localpart: localpartOf(userId), serverName: serverNameOf(userId), displayName: entry.displayName, avatarUrl: entry.avatarUrl, isLocal: this.#registry.isLocal(userId), flags })
   }
 
   #localUserId(userId: string): UserId {

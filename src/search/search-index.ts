@@ -1,49 +1,14 @@
 import type { UserId } from '../ids/index.js'
+import { ChangeLog } from './change-log.js'
 import { grown } from './grow.js'
 import { matchTiers } from './match-tiers.js'
-import { FlexPrefixPostings, MAX_INDEXED_PREFIX } from './prefix-postings.js'
-import type { PostingLists, PrefixPostings } from './prefix-postings.js'
 import type { MatchOptions, MatchTiers } from './match-tiers.js'
+import { FlexPrefixPostings } from './prefix-postings.js'
+import type { PostingLists, PrefixPostings } from './prefix-postings.js'
+import { PrefixSignatures } from './prefix-signature.js'
 import { RankedListCache } from './ranked-lists.js'
 import { buildUserDocument } from './ranking.js'
 import type { UserDocument } from './ranking.js'
-
-// Changed ids kept for patching cached rankings; older lists are rebuilt.
-const CHANGE_LOG_KEEP = 1 << 15
-
-// The lengths of the lexeme beginnings the tail bits record, one word each.
-const TAIL_LEVELS = [7, 8, 9, 10, 12, 15]
-/** Words of tail bits per entry (see `addTailRequirement`). */
-export const TAIL_WORDS = TAIL_LEVELS.length
-
-/**
- * What a query lexeme longer than the indexed keys requires of a document
- * beyond its key: bits of a signature of `TAIL_WORDS` words per entry (see
- * `SearchIndex.tails`), a small Bloom filter of the lexemes' beginnings.
- * Every lexeme longer than a key sets two bits of word w hashed from its
- * first `TAIL_LEVELS[w]` characters (7, 8, 9, 10, 12 and 15), as far as it is
- * long. A query lexeme needs the bits its own beginnings hash to: a
- * document without them has no lexeme it prefixes. Hashing whole
- * beginnings, key included, keeps a lexeme every entry has (the server
- * name) from setting bits common to every key. ORs the bits into the first
- * `TAIL_WORDS` words of `need` (none for a lexeme of 6 characters or fewer),
- * so one array gathers a whole query's.
- */
-export function addTailRequirement(lexeme: string, need: Uint32Array): void {
-  addTailBits(lexeme, need, 0)
-}
-
-function addTailBits(lexeme: string, words: Uint32Array, at: number): void {
-  const n = lexeme.length
-  if (n <= MAX_INDEXED_PREFIX) return
-  let h = 0x811c9dc5
-  let i = 0
-  for (let w = 0; w < TAIL_WORDS && TAIL_LEVELS[w] <= n; w++) {
-    for (; i < TAIL_LEVELS[w]; i++) h = Math.imul(h ^ lexeme.charCodeAt(i), 0x01000193)
-    const mixed = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d)
-    words[at + w] |= (1 << (mixed >>> 27)) | (1 << ((mixed >>> 22) & 31))
-  }
-}
 
 /**
  * Per-entry bits the visibility filter reads by dense id (array reads
@@ -75,6 +40,19 @@ export interface IndexedUser {
   tierDocuments: readonly UserDocument[] | undefined
 }
 
+/** One directory entry as `SearchIndex.upsert` takes it. */
+export interface EntryToIndex {
+  userId: UserId
+  /** `userId`'s localpart and server name (the document's user-id part). */
+  localpart: string
+  serverName: string
+  displayName: string | null
+  avatarUrl: string | null
+  isLocal: boolean
+  /** Its `EntryFlag`s besides `Local`, which `isLocal` sets (default none). */
+  flags?: number
+}
+
 /**
  * The searchable side of the directory: every entry gets a dense numeric id
  * (reused after removal), its PostgreSQL document (lexemes, positions,
@@ -91,19 +69,16 @@ export class SearchIndex {
   readonly #freeIds: number[] = []
   /** The match tiers every entry is indexed for. */
   readonly tiers: MatchTiers
-  #version = 0
-  #changedAt = new Uint32Array(1024)
+  readonly #changes = new ChangeLog()
   #flags = new Uint8Array(1024)
-  #tails = new Uint32Array(1024 * TAIL_WORDS)
-  #changeLog: number[] = []
-  #changeLogBase = 0
+  readonly #signatures = new PrefixSignatures()
   /** Cached rankings of this index's queries (see `RankedList`). */
   readonly rankedLists: RankedListCache
 
   /**
    * `options` turns on the opt-in tiers (default: Synapse's single tier).
-   * Cost with `infixMatch`: every suffix of a lexeme becomes a posted
-   * term, whose forward tokenizer stores each of its (at most 6) prefixes,
+   * Cost with `infixMatch`: every suffix of a lexeme becomes a term,
+   * filed under each of its (at most 6) prefixes (see `PrefixPostings`),
    * so a lexeme costs up to 6 keys per character (see `UserDirectoryOptions`).
    */
   constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }, rankedListCapacity?: number, rankedListBytes?: number) {
@@ -123,21 +98,17 @@ export class SearchIndex {
 
   /** Counts changes: every upsert and removal increments it. */
   get version(): number {
-    return this.#version
+    return this.#changes.version
   }
 
   /** The version at which the entry behind `id` last changed (0: never since the index was built). */
   changedAt(id: number): number {
-    return id < this.#changedAt.length ? this.#changedAt[id] : 0
+    return this.#changes.changedAt(id)
   }
 
-  /**
-   * The ids changed after `version` (with repeats), or undefined when the log
-   * no longer reaches back that far.
-   */
+  /** See `ChangeLog.changesSince`. */
   changesSince(version: number): readonly number[] | undefined {
-    if (version < this.#changeLogBase) return undefined
-    return this.#changeLog.slice(version - this.#changeLogBase)
+    return this.#changes.changesSince(version)
   }
 
   /** The dense id of an indexed user, or -1. */
@@ -158,13 +129,12 @@ export class SearchIndex {
   }
 
   /**
-   * Per dense id, `TAIL_WORDS` words of `addTailRequirement` bits: those of
-   * every lexeme of the entry (in every tier document) longer than the
-   * indexed keys, from `TAIL_WORDS * id` (zeros for a free id). Borrowed:
-   * read it, never write it, and read it again after the index changes.
+   * Every entry's prefix signature (see `PrefixSignatures`), `SIGNATURE_WORDS`
+   * words from `SIGNATURE_WORDS * id`. Borrowed: read it, never write it, and
+   * read it again after the index changes.
    */
-  get tails(): Uint32Array {
-    return this.#tails
+  get signatures(): Uint32Array {
+    return this.#signatures.words
   }
 
   /** The entry behind a dense id, or undefined for a free id. */
@@ -178,7 +148,8 @@ export class SearchIndex {
    * terms; replacing an entry whose lexemes changed first takes the old
    * terms out, an indexOf per key in lists of every entry sharing it.
    */
-  upsert(userId: UserId, localpart: string, serverName: string, displayName: string | null, avatarUrl: string | null, isLocal: boolean, flags = 0): void {
+  upsert(entryToIndex: EntryToIndex): void {
+    const { userId, localpart, serverName, displayName, avatarUrl, isLocal, flags = 0 } = entryToIndex
     const document = buildUserDocument(localpart, serverName, displayName)
     const tierDocuments = this.tiers.isFolded.length > 1 ? this.tiers.documentsOf(document) : undefined
     const entry: IndexedUser = { userId, displayName, avatarUrl, document, hasDisplayName: displayName !== null, hasAvatar: avatarUrl !== null, isLocal, tierDocuments }
@@ -197,7 +168,7 @@ export class SearchIndex {
       this.#postings.remove(id, before.tierDocuments ?? [before.document])
     }
     const documents = tierDocuments ?? [document]
-    this.#setTails(id, documents)
+    this.#signatures.set(id, documents)
     this.#postings.add(id, documents)
   }
 
@@ -212,29 +183,16 @@ export class SearchIndex {
     this.#freeIds.push(id)
     this.#markChanged(id)
     this.#flags[id] = 0
-    this.#tails.fill(0, TAIL_WORDS * id, TAIL_WORDS * (id + 1))
-  }
-
-  #setTails(id: number, documents: readonly UserDocument[]): void {
-    const tails = this.#tails
-    const at = TAIL_WORDS * id
-    tails.fill(0, at, at + TAIL_WORDS)
-    for (const document of documents) for (const lexeme of document.lexemes) addTailBits(lexeme, tails, at)
+    this.#signatures.clear(id)
   }
 
   #markChanged(id: number): void {
-    if (id >= this.#changedAt.length) {
-      const length = Math.max(id + 1, this.#changedAt.length * 2)
-      this.#changedAt = grown(this.#changedAt, length)
+    if (id >= this.#flags.length) {
+      const length = Math.max(id + 1, this.#flags.length * 2)
       this.#flags = grown(this.#flags, length)
-      this.#tails = grown(this.#tails, TAIL_WORDS * length)
+      this.#signatures.grow(length)
     }
-    this.#changedAt[id] = ++this.#version
-    this.#changeLog.push(id)
-    if (this.#changeLog.length > 2 * CHANGE_LOG_KEEP) {
-      this.#changeLog.splice(0, CHANGE_LOG_KEEP)
-      this.#changeLogBase += CHANGE_LOG_KEEP
-    }
+    this.#changes.markChanged(id)
   }
 
   /**

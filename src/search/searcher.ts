@@ -1,7 +1,7 @@
 import type { SearchQuery, UserDocument } from './ranking.js'
 import { foldSearchQuery, matchesQuery, singleOperandScore, synapseScore } from './ranking.js'
 import type { IndexedUser, SearchIndex } from './search-index.js'
-import { TAIL_WORDS, addTailRequirement } from './search-index.js'
+import { SIGNATURE_WORDS, addSignatureRequirement, lacksSignature } from './prefix-signature.js'
 import type { RankedList } from './ranked-lists.js'
 import { TopK } from './top-k.js'
 import { grown } from './grow.js'
@@ -69,8 +69,8 @@ export class Searcher {
   #filterFoldedLists: Lists = NO_LISTS
   #filterCount = Infinity
   #driverCount = 0
-  // What the query's long lexemes require of an entry's tail bits (see `addTailRequirement`).
-  readonly #need = new Uint32Array(TAIL_WORDS)
+  // What the query's long lexemes require of an entry's prefix signature (see `addSignatureRequirement`).
+  readonly #need = new Uint32Array(SIGNATURE_WORDS)
   #preferLocal = false
   #matched: number[] = []
   readonly #byRank = (a: number, b: number): number => (a === b ? 0 : this.#better(a, b) ? -1 : 1)
@@ -276,20 +276,20 @@ export class Searcher {
   }
 
   // Scores every candidate not seen yet (and stamped `mark`, unless 0) into
-  // `#matched`, skipping those whose tail bits lack what the query's long
-  // lexemes need (an array read instead of a document check).
+  // `#matched`, skipping those whose prefix signature lacks what the query's
+  // long lexemes need (an array read instead of a document check).
   #offerAll(lists: Lists, generation: number, mark: number): void {
     const index = this.#index as SearchIndex
     const marks = this.#marks
-    const tails = index.tails
+    const signatures = index.signatures
     const need = this.#need
-    let needWords = TAIL_WORDS
+    let needWords = SIGNATURE_WORDS
     while (needWords > 0 && need[needWords - 1] === 0) needWords--
     for (let l = 0; l < lists.length; l++) {
       const list = lists[l]
       for (let i = 0; i < list.length; i++) {
         const id = list[i]
-        if (needWords > 0 && lacksTails(tails, TAIL_WORDS * id, need, needWords)) continue
+        if (needWords > 0 && lacksSignature(signatures, SIGNATURE_WORDS * id, need, needWords)) continue
         if (this.#seen[id] === generation || (mark !== 0 && marks[id] !== mark)) continue
         this.#seen[id] = generation
         const user = index.user(id)
@@ -352,7 +352,7 @@ export class Searcher {
   // lists most of the directory.) False if no word has a lexeme.
   // The next most selective lexeme whose lists differ (another indexed
   // key) becomes the intersection filter. Every lexeme longer than the
-  // indexed keys adds its tail requirement to `#need`, unless folding
+  // indexed keys adds its signature requirement to `#need`, unless folding
   // changes it (a folded tier's documents match its folded form instead).
   #chooseDriver(index: SearchIndex, query: SearchQuery, folded: SearchQuery): boolean {
     let bestCount = Infinity
@@ -369,7 +369,7 @@ export class Searcher {
         if (lexeme === '') continue
         const lists = index.candidates(lexeme)
         const foldedLexeme = folded.phrases[p][j]
-        if (foldedLexeme === lexeme) addTailRequirement(lexeme, this.#need)
+        if (foldedLexeme === lexeme) addSignatureRequirement(lexeme, this.#need)
         const foldedLists = foldedLexeme === lexeme ? NO_LISTS : index.candidates(foldedLexeme)
         if (lists === this.#lists || sameLists(lists, this.#lists) || sameLists(lists, this.#filterLists)) continue
         const count = countIds(lists) + countIds(foldedLists)
@@ -434,12 +434,6 @@ function queryKey(query: SearchQuery, preferLocal: boolean): string {
   let phrases = keys.get(query)
   if (phrases === undefined) keys.set(query, (phrases = JSON.stringify(query.phrases)))
   return (preferLocal ? 'L' : 'A') + phrases
-}
-
-// Whether the tail bits from `at` lack any bit of the first `words` words of `need`.
-function lacksTails(tails: Uint32Array, at: number, need: Uint32Array, words: number): boolean {
-  for (let w = 0; w < words; w++) if ((need[w] & ~tails[at + w]) !== 0) return true
-  return false
 }
 
 // Two lookups of one indexed key return the same id arrays.

@@ -9,7 +9,7 @@ const test = suite('src/search/frequent-lexemes.ts')
 function index(): SearchIndex {
   const index = new SearchIndex()
   const names = [...Array(30).fill('Maria'), ...Array(8).fill('Marta'), ...Array(12).fill('Alexandra')]
-  names.forEach((name, n) => index.upsert(`@u${n}:ex.org` as UserId, `u${n}`, 'ex.org', name, null, true))
+  names.forEach((name, n) => index.upsert({ userId: `@u${n}:ex.org` as UserId, localpart: `u${n}`, serverName: 'ex.org', displayName: name, avatarUrl: null, isLocal: true }))
   return index
 }
 

@@ -79,7 +79,7 @@ function apply(index: SearchIndex, c: Change): void {
   const id = userId(c.user)
   if (c.kind === 'remove') return index.remove(id)
   const last = LAST[c.last]
-  index.upsert(id, `u${c.user}`, id.slice(id.indexOf(':') + 1), last === null ? FIRST[c.first] : `${FIRST[c.first]} ${last}`, c.avatar ? 'mxc://a/b' : null, id.endsWith(':test'))
+  index.upsert({ userId: id, localpart: `u${c.user}`, serverName: id.slice(id.indexOf(':') + 1), displayName: last === null ? FIRST[c.first] : `${FIRST[c.first]} ${last}`, avatarUrl: c.avatar ? 'mxc://a/b' : null, isLocal: id.endsWith(':test') })
 }
 
 function filterOf(modulus: number, salt: number): CandidateFilter {
@@ -176,7 +176,7 @@ test('searches walking pinned lists equal a brute-force ranking, before and afte
 
 test('pinned lists survive clear() and eviction, are replaced when rebuilt, and go with unpinAll()', () => {
   const index = new SearchIndex(undefined, 1000)
-  for (let n = 0; n < 1200; n++) index.upsert(userId(n), `u${n}`, 'test', n < 600 ? 'alpha' : 'beta', null, true)
+  for (let n = 0; n < 1200; n++) index.upsert({ userId: userId(n), localpart: `u${n}`, serverName: 'test', displayName: n < 600 ? 'alpha' : 'beta', avatarUrl: null, isLocal: true })
   const searcher = new Searcher()
   const everyone = { accepts: () => true }
   assert.ok(searcher.pin(index, 'alpha', false), 'ranked')
@@ -191,7 +191,7 @@ test('pinned lists survive clear() and eviction, are replaced when rebuilt, and 
   const before = index.rankedLists.get(key)
   assert.ok(before !== undefined && before.ids.length === 600)
   // Enough changes that the list cannot be patched: the next search rebuilds it, still pinned.
-  for (let n = 0; n < 400; n++) index.upsert(userId(n), `u${n}`, 'test', 'alpha', 'mxc://a/b', true)
+  for (let n = 0; n < 400; n++) index.upsert({ userId: userId(n), localpart: `u${n}`, serverName: 'test', displayName: 'alpha', avatarUrl: 'mxc://a/b', isLocal: true })
   const page = searcher.search(index, buildSearchQuery(['alpha']), 5, everyone, false)
   assert.is(index.user(page.ids[0])?.avatarUrl, 'mxc://a/b')
   const after = index.rankedLists.get(key)
@@ -206,7 +206,7 @@ test('pinned lists survive clear() and eviction, are replaced when rebuilt, and 
 test('the cache is bounded by its capacity, least recently used out first', () => {
   const index = new SearchIndex(undefined, 1000)
   // (A list weighs its length plus 16.)
-  for (let n = 0; n < 1200; n++) index.upsert(userId(n), `u${n}`, 'test', n < 600 ? 'alpha' : 'beta', null, true)
+  for (let n = 0; n < 1200; n++) index.upsert({ userId: userId(n), localpart: `u${n}`, serverName: 'test', displayName: n < 600 ? 'alpha' : 'beta', avatarUrl: null, isLocal: true })
   const searcher = new Searcher()
   const everyone = { accepts: () => true }
   searcher.search(index, buildSearchQuery(['alpha']), 5, everyone, false)
