@@ -54,7 +54,7 @@ const corpus = generateCorpus(users)
   const before = retainedBytes()
   for (let n = 0; n < termCount; n++) searcher.search(index, buildSearchQuery(parseQueryWords(term(n))), 10, everyone, false)
   const after = retainedBytes()
-  const cache = index.rankedLists
+  const cache = searcher.rankings
   console.log(`cache alone: ${termCount} unique terms, keys of about ${('A' + JSON.stringify(term(0).split(' ').map((w) => [w]))).length} characters`)
   console.log(`  counted ${(cache.bytes / MB).toFixed(1)} MB; retained heap + buffers grew ${((after - before) / MB).toFixed(1)} MB; bound ${(DEFAULT_RANKED_LIST_BYTES / MB).toFixed(0)} MB`)
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { FrequentLexemes, pinnedKey } from '../search/index.js'
+import { FrequentLexemes } from '../search/index.js'
 import type { SearchIndex, Searcher } from '../search/index.js'
 import type { Clock } from './options.js'
 
@@ -148,7 +148,7 @@ export class SearchWarmer {
     const index = this.#host.index()
     const report: SearchWarmReport = { lexemes: 0, built: 0, entries: 0, ms: 0, cancelled: false }
     const done = (): SearchWarmReport => {
-      report.entries = index.rankedLists.pinnedSize
+      report.entries = this.#host.searcher.pinnedEntries
       report.ms = performance.now() - start
       return report
     }
@@ -164,7 +164,7 @@ export class SearchWarmer {
         while (!complete && performance.now() < sliceEnd) complete = count.step(COUNT_UNITS_PER_CHECK)
       }
       lexemes = count.lexemes()
-      index.rankedLists.unpinExcept(new Set(lexemes.map((lexeme) => pinnedKey(lexeme, this.#host.preferLocal))))
+      this.#host.searcher.keepPinnedOnly(lexemes, this.#host.preferLocal)
       this.#planned = { index, size, lexemes }
       this.#logger.info({ lexemes: lexemes.length, entries: index.size, ms: Math.round(performance.now() - start) }, 'search warm-up: frequent prefixes counted, ranking them')
     }
@@ -177,7 +177,7 @@ export class SearchWarmer {
         if (this.#host.searcher.pin(index, lexemes[next++], this.#host.preferLocal)) report.built++
       }
     }
-    if (plan || report.built > 0) this.#logger.info({ lexemes: lexemes.length, built: report.built, entries: index.rankedLists.pinnedSize, ms: Math.round(performance.now() - start) }, plan ? 'search warm-up done' : 'search warm-up: stale rankings refreshed')
+    if (plan || report.built > 0) this.#logger.info({ lexemes: lexemes.length, built: report.built, entries: this.#host.searcher.pinnedEntries, ms: Math.round(performance.now() - start) }, plan ? 'search warm-up done' : 'search warm-up: stale rankings refreshed')
     return done()
   }
 

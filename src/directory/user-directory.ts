@@ -365,9 +365,9 @@ export class UserDirectory {
   clearSearchCache(options: { pinned?: boolean } = {}): void {
     if (options.pinned === true) {
       this.#warmer.cancel()
-      this.#index.rankedLists.unpinAll()
+      this.#searcher.unpinAll()
     }
-    this.#index.rankedLists.clear()
+    this.#searcher.clearRankings()
     this.#queries.clear()
   }
 

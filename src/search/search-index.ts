@@ -6,7 +6,6 @@ import type { MatchOptions, MatchTiers } from './match-tiers.js'
 import { FlexPrefixPostings } from './prefix-postings.js'
 import type { PostingLists, PrefixPostings } from './prefix-postings.js'
 import { PrefixSignatures } from './prefix-signature.js'
-import { RankedListCache } from './ranked-lists.js'
 import { buildUserDocument } from './ranking.js'
 import type { UserDocument } from './ranking.js'
 
@@ -72,8 +71,6 @@ export class SearchIndex {
   readonly #changes = new ChangeLog()
   #flags = new Uint8Array(1024)
   readonly #signatures = new PrefixSignatures()
-  /** Cached rankings of this index's queries (see `RankedList`). */
-  readonly rankedLists: RankedListCache
 
   /**
    * `options` turns on the opt-in tiers (default: Synapse's single tier).
@@ -81,8 +78,7 @@ export class SearchIndex {
    * filed under each of its (at most 6) prefixes (see `PrefixPostings`),
    * so a lexeme costs up to 6 keys per character (see `UserDirectoryOptions`).
    */
-  constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }, rankedListCapacity?: number, rankedListBytes?: number) {
-    this.rankedLists = new RankedListCache(rankedListCapacity, rankedListBytes)
+  constructor(options: MatchOptions = { accentInsensitive: false, infixMatch: false }) {
     this.tiers = matchTiers(options)
   }
 
