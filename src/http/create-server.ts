@@ -2,7 +2,8 @@ import { createServer as createNodeServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { pino } from 'pino'
 import type { Logger } from 'pino'
-import { systemClock } from '../directory/index.js'
+import { systemClock } from '../clock.js'
+import type { Clock } from '../clock.js'
 import { BackgroundImport, LiveChanges } from '../import/index.js'
 import type { ImportOptions } from '../import/index.js'
 import type { Route, ServerContext } from './context.js'
@@ -18,7 +19,6 @@ import { adminRoutes } from './routes/admin.js'
 import { pingRoute, transactionRoutes } from './routes/appservice.js'
 import { healthRoute, metricsRoute } from './routes/ops.js'
 import { searchRoute } from './routes/search.js'
-import type { NowClock } from './token-cache.js'
 import { TokenResolver } from './token-resolver.js'
 
 /** Options of {@link createServer}. Every field is optional. */
@@ -36,7 +36,7 @@ export interface ServerOptions {
   /** pino logger. Default silent. */
   logger?: Logger
   /** Time source for the token cache and the rate limit, ms. Default the system clock. */
-  clock?: NowClock
+  clock?: Pick<Clock, 'now'>
   /** Largest body of a search or admin user request, bytes; more is 413 `M_TOO_LARGE`. Default 65,536. */
   maxBodyBytes?: number
   /** Largest body of an appservice transaction or admin delta batch, bytes. Default 33,554,432 (32 MiB). */

@@ -1,7 +1,4 @@
-/** A time source in milliseconds (the directory's `Clock` fits). */
-export interface NowClock {
-  now(): number
-}
+import type { Clock } from '../clock.js'
 
 interface CachedToken {
   userId: string | null
@@ -76,13 +73,13 @@ class Pool {
  * least recently used token first (a hit counts as a use).
  */
 export class TokenCache {
-  readonly #clock: NowClock
+  readonly #clock: Pick<Clock, 'now'>
   readonly #validTtlMs: number
   readonly #invalidTtlMs: number
   readonly #valid: Pool
   readonly #invalid: Pool
 
-  constructor(clock: NowClock, options: TokenCacheOptions) {
+  constructor(clock: Pick<Clock, 'now'>, options: TokenCacheOptions) {
     this.#clock = clock
     this.#validTtlMs = options.validTtlMs
     this.#invalidTtlMs = options.invalidTtlMs

@@ -1,5 +1,7 @@
 import { pino } from 'pino'
 import type { Logger } from 'pino'
+import { systemClock } from '../clock.js'
+import type { Clock } from '../clock.js'
 import type { UserDirectory } from '../directory/index.js'
 import { UserDirectoryError } from '../errors.js'
 import { cleanProfileText } from '../rooms/index.js'
@@ -11,7 +13,7 @@ import type { ImportCheckpoint } from './checkpoint.js'
 import { ImportError } from './import-error.js'
 import { LiveChanges } from './live-changes.js'
 import { defaultImportOptions } from './options.js'
-import type { ImportClock, ImportOptions, ImportStatus } from './options.js'
+import type { ImportOptions, ImportStatus } from './options.js'
 import { roomDiff } from './room-diff.js'
 
 /** What an import reads and writes of a `UserDirectory`. */
@@ -75,7 +77,7 @@ export class Importer {
   readonly #live: LiveChanges
   readonly #settings: Settings
   readonly #client: SynapseAdminClient
-  readonly #clock: ImportClock
+  readonly #clock: Pick<Clock, 'now'>
   readonly #logger: Logger
   readonly #status: ImportStatus
   #checkpoint: ImportCheckpoint
@@ -98,7 +100,7 @@ export class Importer {
     this.#dir = target.directory
     this.#exclusive = target.exclusive ?? ((task) => task())
     this.#live = target.live ?? new LiveChanges()
-    this.#clock = settings.clock ?? { now: () => Date.now() }
+    this.#clock = settings.clock ?? systemClock
     this.#logger = (settings.logger ?? pino({ level: 'silent' })).child({ module: 'import' })
     const mode = settings.reconcile ? 'reconcile' : 'import'
     const startedAtMs = this.#clock.now()

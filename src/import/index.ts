@@ -7,7 +7,7 @@
  */
 export { runImport } from './importer.js'
 export type { ImportTarget, ImportDirectory } from './importer.js'
-export type { ImportOptions, ImportStatus, ImportClock } from './options.js'
+export type { ImportOptions, ImportStatus } from './options.js'
 export { defaultImportOptions } from './options.js'
 export { ImportError } from './import-error.js'
 export type { ImportFailure } from './import-error.js'

@@ -1,14 +1,9 @@
 import type { Logger } from 'pino'
+import type { Clock } from '../clock.js'
 import { ProfileFetchError } from '../errors.js'
 import type { ServerName, UserId } from '../ids/index.js'
 import type { Profile, StaleMark } from './directory-entries.js'
 
-/** The timers the refresher needs. */
-export interface RefreshClock {
-  now(): number
-  setTimeout(callback: () => void, delayMs: number): unknown
-  clearTimeout(handle: unknown): void
-}
 
 /** What the refresher asks of the directory that owns the stale marks. */
 export interface RefreshHost {
@@ -58,7 +53,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' && !v
 export class ProfileRefresher {
   readonly #host: RefreshHost
   readonly #fetch: FetchProfile
-  readonly #clock: RefreshClock
+  readonly #clock: Clock
   readonly #logger: Logger
   readonly #busyServers = new Set<ServerName>()
   readonly #timers = new Set<unknown>()
@@ -66,7 +61,7 @@ export class ProfileRefresher {
   #isKicking = false
   #closed = false
 
-  constructor(host: RefreshHost, fetch: FetchProfile, clock: RefreshClock, logger: Logger) {
+  constructor(host: RefreshHost, fetch: FetchProfile, clock: Clock, logger: Logger) {
     this.#host = host
     this.#fetch = fetch
     this.#clock = clock
