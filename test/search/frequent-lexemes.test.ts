@@ -1,6 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { FrequentLexemes, SearchIndex } from '../../src/search/index.js'
+import { SearchIndex } from '../../src/search/index.js'
+import { FrequentLexemes } from '../../src/search/frequent-lexemes.js'
 import type { UserId } from '../../src/ids/index.js'
 
 const test = suite('src/search/frequent-lexemes.ts')

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino'
-import { FrequentLexemes } from '../search/index.js'
-import type { SearchIndex, Searcher } from '../search/index.js'
-import type { Clock } from './options.js'
+import type { Clock } from '../clock.js'
+import { FrequentLexemes } from './frequent-lexemes.js'
+import type { SearchIndex } from './search-index.js'
+import type { Searcher } from './searcher.js'
 
 /** What one warm-up did (see {@link SearchWarmer}). */
 export interface SearchWarmReport {
