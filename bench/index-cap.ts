@@ -7,7 +7,7 @@
 //   node --max-old-space-size=12000 --expose-gc --import tsx bench/index-cap.ts --size 1m [--caps 24,8,6,4]
 import { parseArgs } from 'node:util'
 import flexsearch from 'flexsearch'
-import { buildSearchQuery, buildUserDocument } from '../src/search/ranking.js'
+import { buildSearchQuery, buildUserDocument } from '../src/text/index.js'
 import { parseQueryWords } from '../src/text/index.js'
 import { generateCorpus } from './corpus.js'
 import { generateQueries } from './queries.js'

@@ -12,5 +12,6 @@ export type { CandidateFilter, RankedPage } from './searcher.js'
 export { Searcher } from './searcher.js'
 export { SearchWarmer } from './search-warmer.js'
 export type { SearchWarmReport } from './search-warmer.js'
-export { buildSearchQuery } from './ranking.js'
-export type { SearchQuery } from './ranking.js'
+// The searcher takes a parsed query: its parser, from text, for the callers.
+export { buildSearchQuery } from '../text/index.js'
+export type { SearchQuery } from '../text/index.js'

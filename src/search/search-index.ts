@@ -6,8 +6,8 @@ import type { MatchOptions, MatchTiers } from './match-tiers.js'
 import { FlexPrefixPostings } from './prefix-postings.js'
 import type { PostingLists, PrefixPostings } from './prefix-postings.js'
 import { PrefixSignatures } from './prefix-signature.js'
-import { buildUserDocument } from './ranking.js'
-import type { UserDocument } from './ranking.js'
+import { buildUserDocument } from '../text/index.js'
+import type { UserDocument } from '../text/index.js'
 
 /**
  * Per-entry bits the visibility filter reads by dense id (array reads

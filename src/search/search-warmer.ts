@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../clock.js'
-import { FrequentLexemes } from './frequent-lexemes.js'
+import { FrequentPrefixes } from './frequent-prefixes.js'
 import type { SearchIndex } from './search-index.js'
 import type { Searcher } from './searcher.js'
 
@@ -157,14 +157,14 @@ export class SearchWarmer {
     const plan = lexemes === undefined
     if (lexemes === undefined) {
       const size = index.size
-      const count = new FrequentLexemes(index, this.#minMatches)
+      const count = new FrequentPrefixes(index, this.#minMatches)
       let complete = false
       while (!complete) {
         if (!(await this.#yield(generation))) return { ...done(), cancelled: true }
         const sliceEnd = performance.now() + SLICE_MS
         while (!complete && performance.now() < sliceEnd) complete = count.step(COUNT_UNITS_PER_CHECK)
       }
-      lexemes = count.lexemes()
+      lexemes = count.prefixes()
       this.#host.searcher.keepPinnedOnly(lexemes, this.#host.preferLocal)
       this.#planned = { index, size, lexemes }
       this.#logger.info({ lexemes: lexemes.length, entries: index.size, ms: Math.round(performance.now() - start) }, 'search warm-up: frequent prefixes counted, ranking them')

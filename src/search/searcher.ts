@@ -1,5 +1,6 @@
-import type { SearchQuery, UserDocument } from './ranking.js'
-import { foldSearchQuery, matchesQuery, singleOperandScore, synapseScore } from './ranking.js'
+import { foldSearchQuery } from '../text/index.js'
+import type { SearchQuery, UserDocument } from '../text/index.js'
+import { matchesQuery, singleOperandScore, synapseScore } from './rank/index.js'
 import type { IndexedUser, SearchIndex } from './search-index.js'
 import { SIGNATURE_WORDS, addSignatureRequirement, lacksSignature } from './prefix-signature.js'
 import { RankedListCache } from './ranked-lists.js'

@@ -5,7 +5,8 @@ import { SearchIndex, Searcher, buildSearchQuery } from '../../src/search/index.
 import type { MatchOptions } from '../../src/search/index.js'
 import { SIGNATURE_WORDS, addSignatureRequirement } from '../../src/search/prefix-signature.js'
 import { matchTiers } from '../../src/search/match-tiers.js'
-import { foldSearchQuery, matchesQuery } from '../../src/search/ranking.js'
+import { matchesQuery } from '../../src/search/rank/index.js'
+import { foldSearchQuery } from '../../src/text/index.js'
 import type { UserId } from '../../src/ids/index.js'
 import { buildUserDocument, parseQueryWords } from '../../src/text/index.js'
 

@@ -1,10 +1,10 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SearchIndex } from '../../src/search/index.js'
-import { FrequentLexemes } from '../../src/search/frequent-lexemes.js'
+import { FrequentPrefixes } from '../../src/search/frequent-prefixes.js'
 import type { UserId } from '../../src/ids/index.js'
 
-const test = suite('src/search/frequent-lexemes.ts')
+const test = suite('src/search/frequent-prefixes.ts')
 
 // 30 Marias, 8 Martas, 12 Alexandras; localparts u0..u49 on 'ex.org'.
 function index(): SearchIndex {
@@ -15,11 +15,11 @@ function index(): SearchIndex {
 }
 
 function run(index: SearchIndex, minMatches: number, budget: number): string[] {
-  const count = new FrequentLexemes(index, minMatches)
+  const count = new FrequentPrefixes(index, minMatches)
   let steps = 0
   while (!count.step(budget)) steps++
   assert.ok(budget > 1000 || steps > 10, 'a small budget needs many steps')
-  return count.lexemes()
+  return count.prefixes()
 }
 
 test('prefixes matched by minMatches or more entries, most frequent first, long prefixes of shared lexemes included', () => {
