@@ -6,6 +6,7 @@ import type { UserDirectory } from '../directory/index.js'
 import { UserDirectoryError } from '../errors.js'
 import { cleanProfileText } from '../rooms/index.js'
 import type { StateDelta } from '../rooms/index.js'
+import type { LocalUser } from '../visibility/index.js'
 import { SynapseAdminClient } from './admin-api.js'
 import type { AdminUser, StateEvent } from './admin-api-wire.js'
 import { CHECKPOINT_KEY, parseCheckpoint } from './checkpoint.js'
@@ -322,7 +323,7 @@ export class Importer {
   }
 }
 
-function describe(user: { userType: string | null; deactivated: boolean; locked: boolean }): string {
+function describe(user: LocalUser): string {
   return `${user.userType ?? 'regular'}/${user.deactivated}/${user.locked}`
 }
 

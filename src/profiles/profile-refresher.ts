@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Clock } from '../clock.js'
 import { ProfileFetchError } from '../errors.js'
 import type { ServerName, UserId } from '../ids/index.js'
+import { cleanProfileText } from '../rooms/index.js'
 import type { Profile, StaleMark } from './directory-entries.js'
 
 
@@ -37,8 +38,6 @@ export const STORE_FAILURE_RETRY_MS = 60_000
 export function nextRetryAtMs(nowMs: number, retryCounter: number): number {
   return nowMs + 60_000 * 5 ** Math.min(retryCounter, 7)
 }
-
-const text = (value: unknown): string | null => (typeof value === 'string' && !value.includes('\u0000') ? value : null)
 
 /**
  * Refreshes the global profiles of remote users marked stale (SPEC §5), with
@@ -164,7 +163,7 @@ export class ProfileRefresher {
       return
     }
     if (this.#closed || !this.#host.isStale(userId)) return
-    this.#host.storeFetched(userId, { displayName: text(profile?.displayname), avatarUrl: text(profile?.avatar_url) })
+    this.#host.storeFetched(userId, { displayName: cleanProfileText(profile?.displayname), avatarUrl: cleanProfileText(profile?.avatar_url) })
   }
 
   // A step started in the background: its failure is logged, never unhandled.
