@@ -119,7 +119,9 @@ export const connectionDefaults = Object.freeze({
 const ROUTES: readonly Route[] = [searchRoute, ...transactionRoutes, pingRoute, ...adminRoutes, healthRoute, metricsRoute]
 
 // Lets stopServer wait for a rebuild, and stop an import, still running in
-// the background, and know its deadline.
+// the background, and know its deadline. Module-level because stopServer
+// takes the node:http Server that createServer returns (API.md), to which
+// this attaches each server's parts; an entry lives as long as its server.
 const backgroundByServer = new WeakMap<Server, { queue: IngestQueue; imports: BackgroundImport | null; shutdownTimeoutMs: number }>()
 
 /**

@@ -91,6 +91,8 @@ export class Searcher {
   // What the query's long lexemes require of an entry's prefix signature (see `addSignatureRequirement`).
   readonly #need = new Uint32Array(SIGNATURE_WORDS)
   #preferLocal = false
+  // Each query object's phrases as a cache key (callers reuse query objects).
+  readonly #phrasesKeys = new WeakMap<SearchQuery, string>()
   #matched: number[] = []
   readonly #byRank = (a: number, b: number): number => (a === b ? 0 : this.#better(a, b) ? -1 : 1)
 
@@ -104,7 +106,7 @@ export class Searcher {
     const folded = this.#begin(index, query, preferLocal)
     const page: RankedPage = { ids: [], scores: this.#scores, tiers: this.#tiers, total: 0 }
     if (query.phrases.length === 0) return page
-    const key = queryKey(query, preferLocal)
+    const key = this.#queryKey(query, preferLocal)
     const cached = this.#rankings.get(key)
     const changes = cached === undefined ? undefined : this.#changesToPatch(index, cached)
     let list: RankedList
@@ -135,7 +137,7 @@ export class Searcher {
    */
   pin(index: SearchIndex, lexeme: string, preferLocal: boolean): boolean {
     const query = lexemeQuery(lexeme)
-    const key = queryKey(query, preferLocal)
+    const key = this.#queryKey(query, preferLocal)
     const folded = this.#begin(index, query, preferLocal)
     this.#rankings.pin(key)
     const cached = this.#rankings.get(key)
@@ -147,7 +149,7 @@ export class Searcher {
 
   /** Unpins every one-lexeme query but those of `lexemes` (dropping their lists). */
   keepPinnedOnly(lexemes: readonly string[], preferLocal: boolean): void {
-    this.#rankings.unpinExcept(new Set(lexemes.map((lexeme) => queryKey(lexemeQuery(lexeme), preferLocal))))
+    this.#rankings.unpinExcept(new Set(lexemes.map((lexeme) => this.#queryKey(lexemeQuery(lexeme), preferLocal))))
   }
 
   /** Unpins every query (dropping their lists). */
@@ -168,6 +170,13 @@ export class Searcher {
   /** @internal The ranking cache, read-only: for tests and benchmarks. */
   get rankings(): RankingCacheView {
     return this.#rankings
+  }
+
+  // The cache key of a query: its phrases and whether local users are boosted.
+  #queryKey(query: SearchQuery, preferLocal: boolean): string {
+    let phrases = this.#phrasesKeys.get(query)
+    if (phrases === undefined) this.#phrasesKeys.set(query, (phrases = JSON.stringify(query.phrases)))
+    return (preferLocal ? 'L' : 'A') + phrases
   }
 
   #newCache(): RankedListCache {
@@ -469,15 +478,6 @@ function lexemeQuery(lexeme: string): SearchQuery {
   return { phrases: [[lexeme]], operands: [lexeme], phraseStart: Int32Array.of(0, 1) }
 }
 
-const keys = new WeakMap<SearchQuery, string>()
-
-// The cache key of a query: its phrases and whether local users are boosted
-// (remembered per query object, which callers may reuse).
-function queryKey(query: SearchQuery, preferLocal: boolean): string {
-  let phrases = keys.get(query)
-  if (phrases === undefined) keys.set(query, (phrases = JSON.stringify(query.phrases)))
-  return (preferLocal ? 'L' : 'A') + phrases
-}
 
 // Two lookups of one indexed key return the same id arrays.
 function sameLists(a: Lists, b: Lists): boolean {

@@ -95,6 +95,9 @@ const SHARED_MAX_LENGTH = 16
 const SHARED_POSITIONS_MAX = 1 << 16
 const INTERNED_MAX = 1 << 18
 const MAX_INTERNED_LENGTH = 64
+// Module-level on purpose: sharing pays across every document of the
+// process, whichever index holds it. Bounded by the limits above, and
+// consecutiveStarts by the most lexemes of one document.
 const consecutiveStarts: number[][] = []
 const sharedPositions = new Map<string, number[]>()
 const internedLexemes = new Map<string, string>()
