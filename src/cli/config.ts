@@ -48,7 +48,7 @@ export interface ServiceConfig {
 }
 
 /** The defaults `npm start` runs with when there is no config file. */
-export const defaultConfigValues: Readonly<Record<string, unknown>> = Object.freeze({
+const defaultConfigValues: Readonly<Record<string, unknown>> = Object.freeze({
   'listen.address': '127.0.0.1',
   'listen.port': 8090,
   data_path: './data',

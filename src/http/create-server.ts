@@ -108,7 +108,7 @@ export interface ServerOptions {
 }
 
 /** The defaults of the connection options of {@link ServerOptions}. */
-export const connectionDefaults = Object.freeze({
+const connectionDefaults = Object.freeze({
   maxConnections: 10_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,

@@ -6,7 +6,7 @@ import type { DirectoryService } from './directory-service.js'
 import type { Clock } from '../clock.js'
 
 /** Ingestion figures for the stats route. */
-export interface IngestStatus {
+interface IngestStatus {
   rebuilding: boolean
   /** When the last batch was applied (ms since epoch), or null. */
   last_ingest_at_ms: number | null

@@ -7,7 +7,7 @@ interface CachedToken {
 }
 
 /** Options of {@link TokenCache}. */
-export interface TokenCacheOptions {
+interface TokenCacheOptions {
   /** How long a valid token is remembered, ms. */
   validTtlMs: number
   /** How long an invalid token is remembered as invalid, ms. */
@@ -28,7 +28,7 @@ export function tokenEntryBytes(token: string, userId: string | null): number {
 const ENTRY_OVERHEAD_BYTES = 112
 
 /** The default byte bound of each pool. */
-export const DEFAULT_TOKEN_CACHE_BYTES = 4 * 1024 * 1024
+const DEFAULT_TOKEN_CACHE_BYTES = 4 * 1024 * 1024
 
 // One least-recently-used pool, bounded in entries and bytes.
 class Pool {

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js'
 export type TokenLookup = 'static' | 'hit' | 'miss'
 
 /** Options of {@link TokenResolver}. */
-export interface TokenResolverOptions {
+interface TokenResolverOptions {
   accessTokens: Readonly<Record<string, string>>
   homeserverUrl: string | undefined
   clock: Pick<Clock, 'now'>

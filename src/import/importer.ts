@@ -72,7 +72,7 @@ export async function runImport(target: ImportTarget, options: ImportOptions): P
 }
 
 /** One run of an import; `runImport` is its only user. */
-export class Importer {
+class Importer {
   readonly #dir: ImportDirectory
   readonly #exclusive: <T>(task: () => Promise<T>) => Promise<T>
   readonly #live: LiveChanges

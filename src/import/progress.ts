@@ -100,7 +100,7 @@ function roundFigures(figures: ProgressFigures): Record<string, number | null> {
 }
 
 /** One line: `users ███████░░░ 3,400/5,000 · rooms 0/? · 612 users/s · ETA 0:03`; with `bar` false, no bar. */
-export function formatProgressLine(status: ImportStatus, figures: ProgressFigures, bar: boolean): string {
+function formatProgressLine(status: ImportStatus, figures: ProgressFigures, bar: boolean): string {
   const count = (done: number, total: number | null): string => `${done.toLocaleString('en-US')}/${total === null ? '?' : total.toLocaleString('en-US')}`
   const parts = [`${status.mode}: users ${bar && status.phase === 'users' ? `${drawBar(status.usersDone, status.usersTotal)} ` : ''}${count(status.usersDone, status.usersTotal)}`]
   parts.push(`rooms ${bar && status.phase === 'rooms' ? `${drawBar(status.roomsDone, status.roomsTotal)} ` : ''}${count(status.roomsDone, status.roomsTotal)}`)

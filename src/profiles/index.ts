@@ -6,4 +6,4 @@
 export type { Profile, StaleMark, EntriesJournal } from './directory-entries.js'
 export { DirectoryEntries } from './directory-entries.js'
 export type { RefreshHost, FetchProfile } from './profile-refresher.js'
-export { ProfileRefresher, nextRetryAtMs, STALE_REFRESH_DELAY_MS, STORE_FAILURE_RETRY_MS } from './profile-refresher.js'
+export { ProfileRefresher, STALE_REFRESH_DELAY_MS, STORE_FAILURE_RETRY_MS } from './profile-refresher.js'

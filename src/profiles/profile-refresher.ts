@@ -35,7 +35,7 @@ export const STALE_REFRESH_DELAY_MS = 60_000
 export const STORE_FAILURE_RETRY_MS = 60_000
 
 /** When to try again after `retryCounter` failures: 5 min, 25 min, 2 h, 10 h, 52 h, 10 days, 7.75 weeks, then 7.75 weeks. */
-export function nextRetryAtMs(nowMs: number, retryCounter: number): number {
+function nextRetryAtMs(nowMs: number, retryCounter: number): number {
   return nowMs + 60_000 * 5 ** Math.min(retryCounter, 7)
 }
 

@@ -125,7 +125,7 @@ export class FlexPrefixPostings implements PrefixPostings {
 }
 
 /** The documents' lexemes cut to {@link MAX_INDEXED_PREFIX} characters, each once: the terms filed. */
-export function termSet(documents: readonly UserDocument[]): Set<string> {
+function termSet(documents: readonly UserDocument[]): Set<string> {
   const terms = new Set<string>()
   for (const document of documents) for (const lexeme of document.lexemes) terms.add(lexeme.slice(0, MAX_INDEXED_PREFIX))
   return terms

@@ -19,7 +19,7 @@ export interface SearchWarmReport {
 }
 
 /** What the warmer reads from the directory. */
-export interface WarmHost {
+interface WarmHost {
   /** The current search index (replaced by a rebuild). */
   index(): SearchIndex
   readonly searcher: Searcher
@@ -28,7 +28,7 @@ export interface WarmHost {
 
 // Queries listing fewer candidates than this are left to their first
 // search: scoring 1,000 candidates costs ~0.1 ms at 1M entries.
-export const DEFAULT_MIN_MATCHES = 1000
+const DEFAULT_MIN_MATCHES = 1000
 // Work between two yields to the event loop (one ranking is one unit, so a
 // slice can run past it by one ranking: ~50 ms for a one-letter prefix of
 // a million entries).
@@ -36,7 +36,7 @@ const SLICE_MS = 8
 const COUNT_UNITS_PER_CHECK = 2048
 // After the last change, this quiet time passes before stale pinned
 // rankings are refreshed (or all re-planned, once the directory doubled).
-export const REFRESH_QUIET_MS = 1000
+const REFRESH_QUIET_MS = 1000
 // After a warm-up failed (a bug: it only reads the index), the next try.
 const RETRY_AFTER_FAILURE_MS = 30_000
 

@@ -34,7 +34,7 @@ const ASCII_CLASSES = Uint8Array.from({ length: 128 }, (_, cp) => classify(cp))
  * only below `length` (`classes` and `offsets` up to `length` included).
  * Valid until the next `toParserInput` call.
  */
-export interface ParserInput {
+interface ParserInput {
   readonly length: number
   readonly codePoints: Int32Array
   readonly classes: Uint8Array

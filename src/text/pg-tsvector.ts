@@ -15,7 +15,7 @@ const MAX_POSITIONS_PARSED = 255
 const MAX_POSITIONS_CONCAT = 256
 
 /** Weight codes as PostgreSQL packs them: D 0, C 1, B 2, A 3. */
-export const Weight = { D: 0, C: 1, B: 2, A: 3 } as const
+const Weight = { D: 0, C: 1, B: 2, A: 3 } as const
 
 /**
  * One user's text-search document, packed for ranking without allocation.
@@ -163,7 +163,7 @@ export function buildUserDocument(localpart: string, serverName: string, display
 }
 
 /** A document holding `to_tsvector('simple', text)` alone (all positions weight D). */
-export function toTsvectorDocument(text: string): UserDocument {
+function toTsvectorDocument(text: string): UserDocument {
   return pack(vectorOf(text, Weight.D))
 }
 
