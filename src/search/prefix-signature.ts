@@ -1,6 +1,6 @@
-import { MAX_INDEXED_PREFIX } from './prefix-postings.js'
 import type { UserDocument } from '../text/index.js'
 import { grown } from './grow.js'
+import { MAX_INDEXED_PREFIX } from './prefix-postings.js'
 
 // The lengths of the lexeme beginnings the signature records, one word each.
 const SIGNATURE_LEVELS = [7, 8, 9, 10, 12, 15]

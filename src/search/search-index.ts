@@ -1,4 +1,6 @@
 import type { UserId } from '../ids/index.js'
+import { buildUserDocument } from '../text/index.js'
+import type { UserDocument } from '../text/index.js'
 import { ChangeLog } from './change-log.js'
 import { grown } from './grow.js'
 import { matchTiers } from './match-tiers.js'
@@ -6,8 +8,6 @@ import type { MatchOptions, MatchTiers } from './match-tiers.js'
 import { FlexPrefixPostings } from './prefix-postings.js'
 import type { PostingLists, PrefixPostings } from './prefix-postings.js'
 import { PrefixSignatures } from './prefix-signature.js'
-import { buildUserDocument } from '../text/index.js'
-import type { UserDocument } from '../text/index.js'
 
 /**
  * Per-entry bits the visibility filter reads by dense id (array reads
@@ -57,9 +57,9 @@ export interface EntryToIndex {
  * (reused after removal), its PostgreSQL document (lexemes, positions,
  * weights) precomputed at ingest, and its lexemes filed in prefix
  * postings (`prefix-postings.ts`) so every entry with a lexeme starting with
- * a given prefix can be enumerated without scoring. With an opt-in tier on, the lexemes of the
- * tier documents (folded lexemes, suffixes) are indexed too, so one
- * lookup finds the candidates of every tier.
+ * a given prefix can be enumerated without scoring. With an opt-in tier
+ * on, the lexemes of the tier documents (folded lexemes, suffixes) are
+ * indexed too, so one lookup finds the candidates of every tier.
  */
 export class SearchIndex {
   readonly #postings: PrefixPostings = new FlexPrefixPostings()
