@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { listenWhileStarting } from '../../src/http/index.js'
 import type { UserDirectory } from '../../src/index.js'
 import { seededDirectory, TOKENS } from '../http/fixtures.js'
 import { SEARCH_PATH, start } from '../http/harness.js'
@@ -89,12 +90,6 @@ const fakeSynapse = (): Promise<Upstream> =>
       // an empty or broken body: answer with no term, the test sees it
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ limited: false, results: [{ user_id: '@synapse:test', display_name: `synapse saw ${term}`, avatar_url: null }] }))
-  })
-
-// A service that is up but cannot answer (starting, or its store failing): 503 everywhere.
-const unavailableService = (): Promise<Upstream> =>
-  upstream((_req, res) => {
-    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ errcode: 'M_UNKNOWN', error: 'starting' }))
   })
 
 interface Proxy {
@@ -252,14 +247,15 @@ function proxySuite(name: string, command: string, startProxy: Starter, settleMs
   })
 
   test('the service answering 503 (starting, store failing): Synapse takes over', async ({ synapse }) => {
-    const failing = await unavailableService()
+    // The service's own placeholder while its store opens: 503 everywhere, /health included.
+    const failing = await listenWhileStarting(0, '127.0.0.1')
     const proxy = await startProxy(binary, failing.port, synapse.port)
     try {
       const answer = await eventually('Synapse answers', () => searchVia(proxy.url, 'dave'), (a) => a.status === 200, settleMs)
       assert.equal(answer.body.results?.[0]?.display_name, 'synapse saw dave')
     } finally {
       await proxy.stop()
-      await failing.stop()
+      failing.close()
     }
   })
 
