@@ -1,7 +1,8 @@
 /**
  * @module HTTP: the node:http server in front of a `UserDirectory`: the
  * Matrix search endpoint, appservice transactions, the admin API, health and
- * metrics. The only folder that imports node:http; imports `directory`.
+ * metrics. The only folder that imports node:http; imports `directory`,
+ * `import` (the background import and its live-change log) and `rooms` (types).
  */
 export { createServer, stopServer } from './create-server.js'
 export type { ServerOptions } from './create-server.js'

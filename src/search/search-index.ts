@@ -14,7 +14,8 @@ import type { UserDocument } from './ranking.js'
 // against the document afterwards (the scorer does that check anyway).
 // Measured at 1M bench users: 24 characters cost 1,115 B of heap per user
 // and 29 s to add everyone; 6 characters 426 B and 10 s, while the bench
-// query mix's candidates grow by 1.8% on average (bench/index-cap.ts). The
+// query mix's candidates grow by 1.8% on average
+// (bench/experiments/index-cap.ts --size 1m, FlexSearch's own `add`). The
 // infix tier's suffixes are cut the same way.
 const MAX_INDEXED_PREFIX = 6
 // Changed ids kept for patching cached rankings; older lists are rebuilt.
@@ -134,10 +135,10 @@ export class SearchIndex {
     // are filed into and out of it by this class (`#index`, `#unindex`),
     // under exactly the keys FlexSearch's own `add` would use (every prefix
     // of every term, an id once per key, appended; test/search checks the
-    // lists against `add`'s). Measured at 1M bench users
-    // (bench/.work/flex-fill.ts): `add` takes 8.0 s, filing through the
-    // remembered lists of each term 2.2 s; and without `fastupdate` or
-    // `add`, FlexSearch's register of ids (a Set of every entry) is unused.
+    // lists against `add`'s), which is faster than `add` because each term's
+    // key lists are remembered (bench/README.md's table gives what it did to
+    // rebuild and reopen); and without `fastupdate` or `add`, FlexSearch's
+    // register of ids (a Set of every entry) is unused.
     this.#flex = new Index({
       tokenize: 'forward',
       resolution: 1,
