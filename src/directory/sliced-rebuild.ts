@@ -21,7 +21,7 @@ import type { UserRegistry } from '../visibility/index.js'
  */
 export const rebuildSlicing = {
   sliceMs: 5,
-  stepSize: 64,
+  stepSize: 16,
   pause: (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve)),
 }
 
