@@ -7,9 +7,12 @@ import fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { FakeClock, UserDirectory, UserDirectoryError } from '../../src/index.js'
-import { rebuildSlicing } from '../../src/directory/sliced-rebuild.js'
-import { SearchIndex } from '../../src/search/index.js'
-import { RoomVisibility } from '../../src/visibility/index.js'
+import { planRebuild, rebuildSlicing } from '../../src/directory/sliced-rebuild.js'
+import type { RoomId, ServerName, UserId } from '../../src/ids/index.js'
+import { DirectoryEntries } from '../../src/profiles/index.js'
+import type { RoomState } from '../../src/rooms/index.js'
+import { EntryFlag, SearchIndex } from '../../src/search/index.js'
+import { RoomVisibility, UserRegistry } from '../../src/visibility/index.js'
 import type { StateDelta } from '../../src/index.js'
 import { propertyRuns } from '../arbitraries/operations.js'
 import { FailingStore } from '../store/failing-store.js'
@@ -296,6 +299,90 @@ test('a failed commit at 20k users is undone without a whole-directory recount o
   assert.equal(snapshot(dir), before, 'memory as before the failed commits')
   assert.not.ok(dir.isTransactionApplied('full-disk'))
   await dir.close()
+})
+
+// ---- the plan on its own, from facts a directory could not reach by its
+// API (entries no rule allows, stale marks nobody holds): the fixes it
+// computes, applied as rebuild() applies them, give what the synchronous
+// rebuild's rules give.
+
+const USERS = ['@a:test', '@b:test', '@c:test', '@d:test', '@x:remote.org', '@y:remote.org', '@z:other.net'] as UserId[]
+
+interface Facts {
+  rooms: { isPublic: boolean; members: number[] }[]
+  locals: { user: number; deactivated: boolean; locked: boolean; support: boolean }[]
+  entries: { user: number; name: string | null }[]
+  stale: number[]
+}
+
+const facts: fc.Arbitrary<Facts> = fc.record({
+  rooms: fc.array(fc.record({ isPublic: fc.boolean(), members: fc.uniqueArray(fc.nat({ max: USERS.length - 1 }), { maxLength: 5 }) }), { maxLength: 4 }),
+  locals: fc.uniqueArray(fc.record({ user: fc.nat({ max: 3 }), deactivated: fc.boolean(), locked: fc.boolean(), support: fc.boolean() }), { selector: (l) => l.user, maxLength: 4 }),
+  entries: fc.uniqueArray(fc.record({ user: fc.nat({ max: USERS.length - 1 }), name: fc.option(fc.constantFrom('Ann', 'Bo', 'Cy'), { nil: null }) }), { selector: (e) => e.user, maxLength: 7 }),
+  stale: fc.uniqueArray(fc.nat({ max: USERS.length - 1 }), { maxLength: 4 }),
+})
+
+function build(f: Facts): { rooms: Map<RoomId, RoomState>; registry: UserRegistry; entries: DirectoryEntries } {
+  const rooms = new Map<RoomId, RoomState>()
+  f.rooms.forEach((r, i) => rooms.set(`!r${i}:test` as RoomId, { joinRule: r.isPublic ? 'public' : 'invite', historyVisibility: null, joined: new Map(r.members.map((m) => [USERS[m], null])) }))
+  const registry = new UserRegistry('test' as ServerName, [])
+  for (const l of f.locals) registry.set(USERS[l.user], { userType: l.support ? 'support' : null, deactivated: l.deactivated, locked: l.locked })
+  const entries = new DirectoryEntries()
+  for (const e of f.entries) entries.load(USERS[e.user], { displayName: e.name, avatarUrl: null }, undefined)
+  for (const u of f.stale) entries.load(USERS[u], undefined, { nextTryAtMs: 5, retryCounter: 1 })
+  return { rooms, registry, entries }
+}
+
+function indexOf(entries: DirectoryEntries, registry: UserRegistry, visibility: RoomVisibility): SearchIndex {
+  const index = new SearchIndex()
+  for (const [userId, entry] of entries.entries()) {
+    const flags = (registry.isLocked(userId) ? EntryFlag.Locked : 0) | (visibility.isInPublicRoom(userId) ? EntryFlag.InPublicRoom : 0)
+    index.upsert(userId, userId.slice(1, userId.indexOf(':')), userId.slice(userId.indexOf(':') + 1), entry.displayName, entry.avatarUrl, registry.isLocal(userId), flags)
+  }
+  return index
+}
+
+function describe(entries: DirectoryEntries, visibility: RoomVisibility, index: SearchIndex): unknown {
+  const users: unknown[] = []
+  for (let id = 0; id < index.idLimit; id++) users.push([index.user(id), index.user(id) === undefined ? 0 : index.flags(id)])
+  return {
+    entries: [...entries.entries()],
+    stale: [...entries.staleEntries()],
+    relations: visibility.relations(),
+    counters: [[...visibility.localMembers], [...visibility.publicRooms], [...visibility.sharedRooms]],
+    index: users,
+  }
+}
+
+test('the plan on inconsistent facts: its fixes and index equal the synchronous rebuild rules', async () => {
+  await fc.assert(
+    fc.asyncProperty(facts, fc.integer({ min: 1, max: 4 }), async (f, stepSize) => {
+      // The synchronous rules, as #rebuildFacts and #rebuildIndex apply them.
+      const expected = build(f)
+      const visibility = new RoomVisibility(expected.rooms, expected.registry)
+      visibility.recount()
+      const { registry, entries } = expected
+      for (const [userId] of registry.entries()) {
+        if (registry.isIncluded(userId)) {
+          if (!entries.has(userId)) entries.set(userId, { displayName: null, avatarUrl: null })
+        } else entries.delete(userId)
+      }
+      for (const [userId] of [...entries.entries()]) {
+        if (!(registry.isLocal(userId) ? registry.isIncluded(userId) : visibility.isRemoteHeld(userId))) entries.delete(userId)
+      }
+      for (const [userId] of [...entries.staleEntries()]) if (!visibility.isRemoteHeld(userId)) entries.clearStale(userId)
+      // The sliced plan, its fixes applied as rebuild() applies them.
+      const actual = build(f)
+      sliceFinely()
+      rebuildSlicing.stepSize = stepSize
+      const plan = await planRebuild({ ...actual, newIndex: () => new SearchIndex(), check: () => undefined })
+      for (const userId of plan.adds) actual.entries.set(userId, { displayName: null, avatarUrl: null })
+      for (const userId of plan.drops) actual.entries.delete(userId)
+      for (const userId of plan.unmarks) actual.entries.clearStale(userId)
+      assert.equal(describe(actual.entries, plan.visibility, plan.index), describe(entries, visibility, indexOf(entries, registry, visibility)))
+    }),
+    { numRuns: propertyRuns(150) },
+  )
 })
 
 test.run()
