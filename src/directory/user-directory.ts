@@ -120,7 +120,8 @@ export class UserDirectory {
    * Opens a directory: memory only, or with `path` an LMDB store that is
    * created if missing and otherwise loaded (cost: a scan of the store and a
    * rebuild of the search index, about 22 s per million entries on the
-   * 2-core bench machine). A path holding anything but a store of ours
+   * 2-core bench machine; synchronous, unlike `rebuild()`: nothing else
+   * runs until it is done). A path holding anything but a store of ours
    * fails with `UserDirectoryError` and is left untouched.
    */
   static async open(options: UserDirectoryOptions): Promise<UserDirectory> {
