@@ -15,6 +15,8 @@ import { EntryFlag, SearchIndex } from '../../src/search/index.js'
 import { RoomVisibility, UserRegistry } from '../../src/visibility/index.js'
 import type { StateDelta } from '../../src/index.js'
 import { propertyRuns } from '../arbitraries/operations.js'
+import { SEARCH_PATH, start } from '../http/harness.js'
+import { TOKENS, seededDirectory } from '../http/fixtures.js'
 import { FailingStore } from '../store/failing-store.js'
 import { tempDir } from '../store/store-fixtures.js'
 import { LOCAL_USERS, applyUserChange, faultHistory, newModel, settle, toDeltas, userChange } from '../faults/fault-model.js'
@@ -383,6 +385,42 @@ test('the plan on inconsistent facts: its fixes and index equal the synchronous 
     }),
     { numRuns: propertyRuns(150) },
   )
+})
+
+test('over HTTP: POST /rebuild answers 202, searches are answered during it, deltas sent during it queue behind it and apply', async () => {
+  const dir = await seededDirectory({ warmSearch: false })
+  const service = await start(dir, { adminToken: 'admin', accessTokens: { alice: TOKENS.alice } })
+  try {
+    let searched = 0
+    let deltas: Promise<{ status: number; body: { stream_position: number } }> | undefined
+    let deltasDone = false
+    sliceFinely(async () => {
+      deltas ??= service.request('POST', '/_userdir/admin/v1/deltas', { token: 'admin', body: { deltas: [{ room_id: '!public:test', type: 'm.room.member', state_key: '@dave:far.org', content: { membership: 'join', displayname: 'Dave' } }], position: 7 } }).finally(() => void (deltasDone = true))
+      if (searched < 3) {
+        const answer = await service.search('alice', { search_term: 'bob' })
+        assert.equal(answer.body.results.map((r: { user_id: string }) => r.user_id), ['@bob:test'])
+        assert.is((await service.search('alice', { search_term: 'dave' })).body.results.length, 0, 'the queued deltas have not applied')
+        searched++
+      }
+      assert.not.ok(deltasDone, 'the deltas wait for the rebuild')
+    })
+    const started = await service.request('POST', '/_userdir/admin/v1/rebuild', { token: 'admin' })
+    assert.is(started.status, 202)
+    const applied = await (async () => {
+      for (;;) {
+        if (deltas !== undefined) return deltas
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    })()
+    assert.is(applied.status, 200)
+    assert.is(applied.body.stream_position, 7)
+    assert.is(searched, 3, 'searches were answered while the rebuild ran')
+    assert.is((await service.request('GET', '/_userdir/admin/v1/stats', { token: 'admin' })).body.rebuilding, false)
+    assert.equal((await service.search('alice', { search_term: 'dave' })).body.results.map((r: { user_id: string }) => r.user_id), ['@dave:far.org'])
+  } finally {
+    await service.stop()
+    await dir.close()
+  }
 })
 
 test.run()
