@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { UserDirectory } from '../directory/index.js'
 import type { UserDirectoryOptions } from '../directory/index.js'
-import { createProfileFetcher, createServer, stopServer } from '../http/index.js'
+import { createProfileFetcher, createServer, listenWhileStarting, stopServer } from '../http/index.js'
+import type { StartingServer } from '../http/index.js'
 import type { ServiceConfig } from './config.js'
 import { ConfigError } from './config-error.js'
 import { DEMO_MARKER, DEMO_TOKEN, seedDemo } from './demo.js'
@@ -22,16 +23,43 @@ export interface RunningService {
   stop(): Promise<void>
 }
 
+/** What {@link startService} is built from; tests replace parts. */
+export interface ServiceParts {
+  /** Opens the directory (default {@link openDirectory}). */
+  openDirectory(config: ServiceConfig, logger: Logger): Promise<UserDirectory>
+}
+
 /**
- * Opens the directory, seeds the demo if configured and the directory is
- * empty, and listens. Logs one `listening` line with the URL and port.
+ * Listens at once (answering 503 with `Retry-After` while the store opens:
+ * `listenWhileStarting`), opens the directory, seeds the demo if configured
+ * and the directory is empty, then serves. Logs one `listening` line with the
+ * URL and port when the directory answers.
  * The demo is only ever seeded into an empty store, which is then marked
  * (`DEMO_MARKER`): demo mode refuses a store that holds anything else, and a
  * configured (non-demo) service refuses a marked one.
  */
-export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+export async function startService(config: ServiceConfig, logger: Logger, parts: ServiceParts = { openDirectory }): Promise<RunningService> {
   const synapseAdminToken = config.synapseAdminTokenFile === null ? null : readTokenFile(config.synapseAdminTokenFile, 'synapse_admin_token_file')
-  const directory = await openDirectory(config, logger)
+  // Hold the port from the first moment: a port in use fails before the store
+  // opens, and a restart is fast 503s (a proxy falls back to Synapse), not refusals.
+  const starting = await listenWhileStarting(config.listen.port, config.listen.address)
+  logger.info({ port: starting.port }, 'opening the directory; answering 503 until it is open')
+  let directory: UserDirectory
+  try {
+    directory = await parts.openDirectory(config, logger)
+  } catch (error) {
+    starting.close()
+    throw error
+  }
+  try {
+    return await serve(config, logger, directory, starting, synapseAdminToken)
+  } catch (error) {
+    starting.close()
+    throw error
+  }
+}
+
+async function serve(config: ServiceConfig, logger: Logger, directory: UserDirectory, starting: StartingServer, synapseAdminToken: string | null): Promise<RunningService> {
   const accessTokens = { ...config.accessTokens }
   if (config.demo) {
     const marker = config.dataPath === null ? null : join(config.dataPath, DEMO_MARKER)
@@ -57,9 +85,12 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     ...config.http,
   })
   try {
+    // The placeholder hands its port over: closed and rebound in one turn, so
+    // a client sees at most a refused connection in between.
+    starting.close()
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen(config.listen.port, config.listen.address, () => {
+      server.listen(starting.port, config.listen.address, () => {
         server.off('error', reject)
         resolve()
       })

@@ -75,8 +75,9 @@ export interface UserDirectoryOptions {
    * Default false. Cost: each user keeps a second document holding every
    * suffix of their lexemes (about 35 strings per user on the snapshot
    * corpus), and each suffix becomes a FlexSearch term (cut to 6 characters)
-   * whose prefixes are all stored: about 3.6× the default index's heap and
-   * about 4× its mean query time there (README). Short terms match, and
+   * whose prefixes are all stored: several times the default index's heap
+   * and mean query time (bench/experiments/match-options.ts; the README
+   * gives its figures). Short terms match, and
    * rank, many more users.
    */
   infixMatch?: boolean
@@ -86,7 +87,7 @@ export interface UserDirectoryOptions {
    * after `open()` from a store, after `rebuild()`, and when the directory
    * has doubled since, so their first search walks a ready ranking instead
    * of scoring up to the whole directory. Slices of a few ms between other
-   * work; ~26 MB at 1M entries. Default true.
+   * work; ~27 MB at 1M entries (bench/RESULTS.md). Default true.
    */
   warmSearch?: boolean
   /** Registered application services; their senders and user namespaces are excluded. Default none. */

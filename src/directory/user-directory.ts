@@ -25,6 +25,7 @@ import { FactLog, loadFacts } from './fact-log.js'
 import { systemClock } from '../clock.js'
 import { defaultOptions } from './options.js'
 import { createRefreshHost } from './refresh-host.js'
+import { planRebuild } from './sliced-rebuild.js'
 import { VisibilityFilter, dropSpam } from './search-filters.js'
 import type { Clock, SpamChecker, UserDirectoryOptions } from './options.js'
 import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, LocalUserInfo, SearchResultItem, SearchResults } from './types.js'
@@ -57,7 +58,7 @@ export class UserDirectory {
   #spamCheckers: SpamChecker[]
   readonly #registry: UserRegistry
   readonly #rooms = new Map<RoomId, RoomState>()
-  readonly #visibility: RoomVisibility
+  #visibility: RoomVisibility
   readonly #entries = new DirectoryEntries()
   #index: SearchIndex
   readonly #searcher = new Searcher()
@@ -108,7 +109,7 @@ export class UserDirectory {
     this.#spamCheckers = [...(options.spamCheckers ?? [])]
     this.#registry = new UserRegistry(serverName, options.appservices ?? [])
     this.#visibility = new RoomVisibility(this.#rooms, this.#registry)
-    this.#visibility.onPublicChange = (userId, inPublicRoom) => this.#index.setFlag(userId, EntryFlag.InPublicRoom, inPublicRoom)
+    this.#watchVisibility()
     const fetcher = options.profileFetcher
     if (fetcher !== undefined && typeof fetcher !== 'function') throw new UserDirectoryError('M_INVALID_PARAM', 'profileFetcher must be a function')
     this.#warmer = new SearchWarmer({ index: () => this.#index, searcher: this.#searcher, preferLocal: this.#options.preferLocalUsers }, this.#clock, this.#logger.child({ part: 'warmer' }))
@@ -118,8 +119,9 @@ export class UserDirectory {
   /**
    * Opens a directory: memory only, or with `path` an LMDB store that is
    * created if missing and otherwise loaded (cost: a scan of the store and a
-   * rebuild of the search index, about 22 s per million entries on the
-   * 2-core bench machine). A path holding anything but a store of ours
+   * rebuild of the search index; bench/RESULTS.md gives the reopen time at
+   * 10k, 100k and 1M users; synchronous, unlike `rebuild()`: nothing else
+   * runs until it is done). A path holding anything but a store of ours
    * fails with `UserDirectoryError` and is left untouched.
    */
   static async open(options: UserDirectoryOptions): Promise<UserDirectory> {
@@ -536,15 +538,60 @@ export class UserDirectory {
    * Recomputes every derived structure (relations, entries to drop, search
    * index) from rooms and users, as one unit of work: the entries it fixes
    * are committed, or (the store refusing) undone and the index kept.
+   *
+   * It runs in slices of about 5 ms with the event loop free between them
+   * (see `sliced-rebuild.ts`): the new counters and index are built beside
+   * the live ones, searches meanwhile are answered from the state before
+   * the rebuild, and the new state replaces it at once when the fixes
+   * commit. Changes from elsewhere (ingest, local users, `batch`) wait for
+   * the rebuild, as they wait for a batch; profile refreshes are deferred.
+   * If a slice fails or the commit is refused, nothing changes and the
+   * error is rethrown. Memory: two search indexes while it runs. Inside a
+   * `batch()` it runs synchronously, as part of the batch.
    */
   async rebuild(): Promise<void> {
     this.#assertOpen()
+    const open = this.#openBatch
+    if (open !== undefined && this.#batchScope.getStore() === open) {
+      this.#unit(() => {
+        this.#rebuildFacts()
+        this.#rebuildIndexAtCommit = true
+      })
+      return
+    }
     await this.#turn()
-    this.#unit(() => {
-      this.#rebuildFacts()
-      this.#rebuildIndexAtCommit = true
-    })
+    this.#assertOpen()
+    let finish = (): void => undefined
+    const hold = { done: new Promise<void>((resolve) => (finish = resolve)) }
+    this.#openBatch = hold
+    try {
+      const plan = await planRebuild({ rooms: this.#rooms, registry: this.#registry, entries: this.#entries, newIndex: () => this.#newIndex(), check: () => this.#assertOpen() })
+      this.#openBatch = undefined
+      // From here to the swap, synchronous: nothing can run in between.
+      this.#unit(() => {
+        for (const userId of plan.adds) this.#entries.set(userId, { displayName: null, avatarUrl: null })
+        for (const userId of plan.drops) this.#entries.delete(userId)
+        for (const userId of plan.unmarks) this.#entries.clearStale(userId)
+      })
+      this.#visibility = plan.visibility
+      this.#watchVisibility()
+      this.#index = plan.index
+      if (this.#options.warmSearch) void this.#warmer.warm()
+      else this.#warmer.cancel()
+    } catch (error) {
+      this.#logger.error({ err: error }, 'rebuild failed: the directory is as before it')
+      throw error
+    } finally {
+      if (this.#openBatch === hold) this.#openBatch = undefined
+      finish()
+      this.#runDeferred()
+    }
     this.#logger.info({ entries: this.#entries.size, rooms: this.#rooms.size }, 'rebuilt the directory')
+  }
+
+  // Mirrors the visibility's `inPublicRooms` changes into the search index's flags.
+  #watchVisibility(): void {
+    this.#visibility.onPublicChange = (userId, inPublicRoom) => this.#index.setFlag(userId, EntryFlag.InPublicRoom, inPublicRoom)
   }
 
   // Recounts visibility, drops entries no rule allows, and rebuilds the search index.

@@ -10,10 +10,10 @@ import { HttpError } from './http-error.js'
  * connection stays usable; a client that sends more than that has its
  * connection destroyed. A request closed before its end rejects. Listens for
  * the stream's events rather than iterating it asynchronously: the async
- * iterator's promises and stream bookkeeping were a tenth of the bytes a
- * search request allocates (sampled heap profile under load,
- * bench/.work/http-exp.ts), and allocation is what sets how often a pause
- * for garbage collection lands on requests.
+ * iterator's promises and stream bookkeeping are a visible share of the
+ * bytes a search request allocates (in a sampled heap profile under load),
+ * and allocation is what sets how often a pause for garbage collection
+ * lands on requests.
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])

@@ -27,12 +27,11 @@ let scratch = Buffer.allocUnsafeSlow(16 * 1024)
  * `Buffer.from(JSON.stringify({ limited, results }))` gives for those
  * fields in that order (test/http/search-answer.test.ts checks it), written
  * straight into a buffer. JSON.stringify's string builder, and flattening
- * its result, allocated about 9 KB of V8 heap per answer of ~1.5 K
- * characters; this allocates the returned buffer (outside the V8 heap for
- * pooled sizes) and, for a string with characters to escape, that string's
- * JSON. Fewer young-generation bytes per request means fewer scavenges, and
- * at 1M users each scavenge pauses the server for ~7 ms
- * (bench/.work/http-exp.ts, --trace-gc-nvp).
+ * its result, allocate several times the answer's size on the V8 heap;
+ * this allocates the returned buffer (outside the V8 heap for pooled sizes)
+ * and, for a string with characters to escape, that string's JSON. Fewer
+ * young-generation bytes per request means fewer scavenges, and each
+ * scavenge pauses the server for longer the larger the directory's heap.
  */
 export function searchAnswerBytes(limited: boolean, results: readonly AnswerUser[]): Buffer {
   let bound = 40

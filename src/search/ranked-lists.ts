@@ -41,7 +41,7 @@ export const DEFAULT_RANKED_LIST_BYTES = 52_000_000
 // What a cached list costs besides its arrays' buffers: the list record, three
 // typed-array and three ArrayBuffer objects with their backing-store records,
 // the key string's header and the Map entry (measured by
-// bench/ranked-list-memory.ts: retained heap per cached empty list).
+// bench/experiments/ranked-list-memory.ts: retained heap per cached empty list).
 const LIST_OVERHEAD_BYTES = 700
 
 /**

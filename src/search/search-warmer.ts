@@ -27,11 +27,11 @@ interface WarmHost {
 }
 
 // Queries listing fewer candidates than this are left to their first
-// search: scoring 1,000 candidates costs ~0.1 ms at 1M entries.
+// search, whose scoring is then short.
 const DEFAULT_MIN_MATCHES = 1000
 // Work between two yields to the event loop (one ranking is one unit, so a
-// slice can run past it by one ranking: ~50 ms for a one-letter prefix of
-// a million entries).
+// slice can run past it by one ranking: longest for a one-letter prefix,
+// which lists most of the directory).
 const SLICE_MS = 8
 const COUNT_UNITS_PER_CHECK = 2048
 // After the last change, this quiet time passes before stale pinned
@@ -50,7 +50,7 @@ const RETRY_AFTER_FAILURE_MS = 30_000
  * one (patched from the index's change log); one too stale to patch is
  * rebuilt by its next search, or by the refresh that follows each burst of
  * changes (`noteChange`). Cost at 1M bench entries: ~2,000 rankings of at
- * most 1,024 entries each, ~26 MB (bench/RESULTS.md gives the time).
+ * most 1,024 entries each, ~27 MB (bench/RESULTS.md, which also gives the time).
  */
 export class SearchWarmer {
   readonly #host: WarmHost

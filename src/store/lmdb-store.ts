@@ -128,7 +128,7 @@ export class LmdbStore implements DirectoryStore {
 
   /**
    * Reads every stored fact: one range scan per database, blocking the
-   * thread. Cost (bench/store-load.ts, 2-core VM): 0.2 s for 100k members
+   * thread. Cost (bench/experiments/store-load.ts, 2-core VM): 0.2 s for 100k members
    * plus 100k entries and 2.4 s for a million of each when the machine is
    * quiet (0.6 s and 4.5–7 s under load), about 2.4× a bare range scan:
    * the rest is building and retaining the maps. Throws
@@ -193,10 +193,11 @@ export class LmdbStore implements DirectoryStore {
   /**
    * Maps the environment afresh, so the file pages a whole `load()` touched
    * no longer count in this process's resident memory (they stay in the
-   * kernel's page cache; the store file at 1M bench users is ~400 MB, all of
-   * it resident after a load). Later reads map in only what they touch.
-   * Call it after `load()`, with no commit in flight; the store stays open
-   * and usable. Cost: a close and an open of the environment (~1 ms).
+   * kernel's page cache; the store file at 1M bench users is ~400 MiB,
+   * bench/RESULTS.md, all of it resident after a load). Later reads map in
+   * only what they touch. Call it after `load()`, with no commit in flight;
+   * the store stays open and usable. Cost: a close and an open of the
+   * environment.
    */
   async releaseMappedPages(): Promise<void> {
     this.#assertOpen('releaseMappedPages')

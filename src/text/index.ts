@@ -2,8 +2,11 @@
  * @module Text: normalisation, search-term word splitting and PostgreSQL's
  * text-search parsing (the default parser with the `simple` configuration,
  * in a C-locale UTF-8 database as Synapse requires), plus the opt-in
- * accent folding and infix documents. Pure functions;
- * imports nothing of ours but itself.
+ * accent folding and infix documents. Functions of their input alone, but
+ * not free of state: the parser reuses module-level scratch buffers (its
+ * parses never interleave: it is synchronous), and documents share
+ * recurring arrays and lexeme strings through bounded per-process tables
+ * (`pg-tsvector.ts`). Imports nothing of ours but itself.
  */
 export { normalizeText } from './normalize.js'
 export { parseQueryWords, MAX_QUERY_WORDS } from './parse-words.js'

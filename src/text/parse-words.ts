@@ -14,10 +14,10 @@ export const MAX_QUERY_CHARS = 4096
 
 /**
  * At most this many word-break segments of a search term are visited. Each
- * punctuation character is a segment of its own, and a segment costs a few
- * µs, so a term of punctuation alone would otherwise cost about 4 ms per
- * thousand characters. Ten words take about 20 segments (the most any
- * snapshot term needs is 33).
+ * punctuation character is a segment of its own, so a term of punctuation
+ * alone would otherwise cost work in proportion to its length
+ * (bench/experiments/hostile-terms.ts times such terms). Ten words take about
+ * 20 segments (the most any snapshot term needs is 33).
  */
 export const MAX_QUERY_SEGMENTS = 256
 

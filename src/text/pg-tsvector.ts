@@ -23,8 +23,8 @@ const Weight = { D: 0, C: 1, B: 2, A: 3 } as const
  * low 14 bits, the weight code ({@link Weight}) in the top 2; lexeme `i`
  * owns `positions[positionStart[i] .. positionStart[i + 1])`, ascending.
  * Both are plain arrays of small integers: a million documents are kept,
- * and two typed arrays (each with its own ArrayBuffer) cost about 370 bytes
- * per document against about 100 for two exactly-sized packed arrays.
+ * and two typed arrays (each with its own ArrayBuffer) cost several times
+ * the heap of two exactly-sized packed arrays.
  */
 export interface UserDocument {
   /** Unique lexemes of the whole vector, sorted in PostgreSQL's (UTF-8 byte) order. */
@@ -87,8 +87,8 @@ function pack(vector: Vector): UserDocument {
 // Documents are many (one per directory entry) and mostly alike in shape:
 // nine in ten have one position per lexeme, and their position lists repeat
 // the same few patterns. Such arrays are shared between documents instead
-// of allocated for each (documents are read-only), which takes ~120 B off
-// each document's ~420 B of heap at 1M bench users. The lexeme strings that
+// of allocated for each (documents are read-only), which bench/README.md's
+// table credits with part of the heap saved at 1M. The lexeme strings that
 // recur (server names, common names) are shared the same way, through a
 // table of at most INTERNED_MAX strings, so it cannot grow without bound.
 const SHARED_MAX_LENGTH = 16

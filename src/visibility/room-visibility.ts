@@ -241,26 +241,45 @@ export class RoomVisibility {
     const listener = this.onPublicChange
     this.onPublicChange = undefined
     try {
-      this.#recount()
+      const steps = this.recountSteps(Number.MAX_SAFE_INTEGER)
+      while (steps.next().done !== true) continue
     } finally {
       this.onPublicChange = listener
     }
   }
 
-  #recount(): void {
+  /**
+   * `recount()` as a generator that yields after about every `stepSize`
+   * joined memberships counted (rooms of any size are split), so a caller
+   * can count a fresh instance in slices between other work. The rooms and
+   * the registry must not change until it is done; until then the counters
+   * are partial. Calls `onPublicChange` as it counts: leave it unset.
+   */
+  *recountSteps(stepSize = 1024): Generator<void, void, undefined> {
     this.#roomsByUser.clear()
     this.localMembers.clear()
     this.publicRooms.clear()
     this.sharedRooms.clear()
+    let done = 0
     for (const [roomId, room] of this.#rooms) {
       let locals = 0
       for (const member of room.joined.keys()) {
         this.#addRoom(member, roomId)
         if (this.#registry.isLocal(member)) locals++
+        if (++done >= stepSize) {
+          done = 0
+          yield
+        }
       }
       if (locals === 0) continue
       this.localMembers.set(roomId, locals)
-      for (const member of room.joined.keys()) this.#countMember(room, member, 1, [])
+      for (const member of room.joined.keys()) {
+        this.#countMember(room, member, 1, [])
+        if (++done >= stepSize) {
+          done = 0
+          yield
+        }
+      }
     }
   }
 

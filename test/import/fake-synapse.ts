@@ -9,7 +9,7 @@
 // (`setMember`, …), each change returning the delta a live appservice
 // transaction would carry.
 import type { StateDelta, UserDirectory } from '../../src/index.js'
-import { Random } from '../oracle/random.js'
+import { Random } from '../../corpus/index.js'
 import { SynapseEmulator, feedReference } from '../synapse-emulator/index.js'
 
 export const ADMIN_TOKEN = 'syt_admin_secret'

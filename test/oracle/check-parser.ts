@@ -3,7 +3,7 @@
 // Usage: npx tsx test/oracle/check-parser.ts [count] [seed]
 import { toTsvectorString } from '../../src/text/pg-tsvector.js'
 import { jsonLiteral, queryJson } from './psql.js'
-import { Random } from './random.js'
+import { Random } from '../../corpus/index.js'
 import { FIXED_TEXTS, randomText, soup } from './random-text.js'
 
 const count = Number(process.argv[2] ?? 20000)

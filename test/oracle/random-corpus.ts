@@ -1,7 +1,7 @@
 // A seeded directory corpus: local and remote users with names, avatars and
 // locks, and public and private rooms with their joined members. Stored in
 // snapshots/ as is, so goldens never depend on this generator again.
-import type { Random } from './random.js'
+import type { Random } from '../../corpus/index.js'
 import { displayName, localpart, LOCAL_SERVER, REMOTE_SERVERS } from './random-users.js'
 
 export interface CorpusUser {

@@ -2,7 +2,7 @@
 // class the default parser treats differently, and the token shapes it has
 // special states for (hyphenated words, hosts, ports, e-mails, URLs, paths,
 // signed and decimal numbers, versions, XML tags and entities).
-import type { Random } from './random.js'
+import type { Random } from '../../corpus/index.js'
 
 const ranges = (...pairs: [number, number][]): string[] => {
   const out: string[] = []

@@ -1,7 +1,7 @@
 // Generators of directory users (localpart, server, display name) and of
 // search terms aimed at them: every class of input a user might type.
 import { parseQueryWords } from '../../src/text/parse-words.js'
-import type { Random } from './random.js'
+import type { Random } from '../../corpus/index.js'
 import { ALPHABETS, fragment, randomText, word } from './random-text.js'
 
 export const LOCAL_SERVER = 'example.org'
