@@ -1,26 +1,3 @@
-// A seeded PRNG (mulberry32) so every generated case set is reproducible.
-
-/** A seeded source of random choices. */
-export class Random {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed >>> 0
-  }
-  /** A float in [0, 1). */
-  next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0)
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  /** An integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1))
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-}
+// The seeded generator lives in src/ (the demo uses it too); the generated
+// corpora and case sets use it under this name.
+export { SeededRandom as Random } from '../src/seeded-random.js'

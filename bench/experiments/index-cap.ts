@@ -1,6 +1,6 @@
 // What the indexed prefix length costs and buys: for each cap, FlexSearch's
 // heap and build time over the corpus's lexemes (cut to the cap, as
-// src/search/search-index.ts indexes them), and how many candidates the
+// src/search/prefix-postings.ts indexes them), and how many candidates the
 // query mix's driver lexemes list (a longer lexeme is looked up by its first
 // `cap` characters, so its list grows).
 //

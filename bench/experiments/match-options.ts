@@ -40,7 +40,7 @@ if (only === undefined) {
   const index = new SearchIndex(options)
   for (const user of corpus.users) {
     const colon = user.user_id.indexOf(':')
-    index.upsert(user.user_id as UserId, user.user_id.slice(1, colon), user.user_id.slice(colon + 1), user.display_name, user.avatar_url, user.user_id.endsWith(`:${corpus.localServer}`))
+    index.upsert({ userId: user.user_id as UserId, localpart: user.user_id.slice(1, colon), serverName: user.user_id.slice(colon + 1), displayName: user.display_name, avatarUrl: user.avatar_url, isLocal: user.user_id.endsWith(`:${corpus.localServer}`) })
   }
   collectGarbage()
   const heapMB = (process.memoryUsage().heapUsed - before) / 1e6

@@ -47,13 +47,13 @@ const corpus = generateCorpus(users)
 // 1. The cache alone.
 {
   const index = new SearchIndex()
-  corpus.users.forEach((u, n) => index.upsert(`@u${n}:bench` as UserId, u.displayName ?? `u${n}`, 'bench', null, null, true))
+  corpus.users.forEach((u, n) => index.upsert({ userId: `@u${n}:bench` as UserId, localpart: u.displayName ?? `u${n}`, serverName: 'bench', displayName: null, avatarUrl: null, isLocal: true }))
   const searcher = new Searcher()
   const everyone = { accepts: () => true }
   const before = retainedBytes()
   for (let n = 0; n < termCount; n++) searcher.search(index, buildSearchQuery(parseQueryWords(term(n))), 10, everyone, false)
   const after = retainedBytes()
-  const cache = index.rankedLists
+  const cache = searcher.rankings
   console.log(`cache alone: ${termCount} unique terms, keys of about ${('A' + JSON.stringify(term(0).split(' ').map((w) => [w]))).length} characters`)
   console.log(`  counted ${(cache.bytes / MB).toFixed(1)} MB; retained heap + buffers grew ${((after - before) / MB).toFixed(1)} MB; bound ${(DEFAULT_RANKED_LIST_BYTES / MB).toFixed(0)} MB`)
 }

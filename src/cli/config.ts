@@ -1,3 +1,4 @@
+import { isServerName } from '../ids/index.js'
 import { ConfigError } from './config-error.js'
 import { checkValue, fromEnvText, optionSpecs } from './options.js'
 import type { OptionSpec } from './options.js'
@@ -47,7 +48,7 @@ export interface ServiceConfig {
 }
 
 /** The defaults `npm start` runs with when there is no config file. */
-export const defaultConfigValues: Readonly<Record<string, unknown>> = Object.freeze({
+const defaultConfigValues: Readonly<Record<string, unknown>> = Object.freeze({
   'listen.address': '127.0.0.1',
   'listen.port': 8090,
   data_path: './data',
@@ -105,7 +106,7 @@ export function resolveConfig(file: unknown, env: Readonly<Record<string, string
   const demo = get<boolean | undefined>('demo') ?? !configured
   const serverName = get<string | undefined>('server_name') ?? (demo ? 'localhost' : undefined)
   if (serverName === undefined) throw new ConfigError(`${fileName}: server_name is required (or set USERDIR_SERVER_NAME)`)
-  if (/[\s/@]/.test(serverName)) throw new ConfigError(`${fileName}: server_name must be a host name with an optional port, got ${JSON.stringify(serverName)}`)
+  if (!isServerName(serverName)) throw new ConfigError(`${fileName}: server_name must be a host name with an optional port, got ${JSON.stringify(serverName)}`)
   // `userdir import` checks no tokens; it says itself that it needs --homeserver.
   if (forServe && !demo && homeserverUrl === null && Object.keys(accessTokens).length === 0) {
     throw new ConfigError(`${fileName}: no way to check access tokens: set homeserver_url (or USERDIR_HOMESERVER_URL), or access_tokens for a fixed set of users`)

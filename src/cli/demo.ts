@@ -1,4 +1,5 @@
 import type { UserDirectory } from '../directory/index.js'
+import { SeededRandom } from '../seeded-random.js'
 
 /** The static token of the demo user, printed in the log at start. */
 export const DEMO_TOKEN = 'userdir-demo-token'
@@ -29,8 +30,9 @@ export async function seedDemo(dir: UserDirectory, options: { localUsers?: numbe
   const server = dir.serverName
   const localCount = options.localUsers ?? 300
   const roomCount = options.rooms ?? 12
-  const random = mulberry32(20_260_101)
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]
+  // Seeded, so the demo is the same on every start.
+  const random = new SeededRandom(20_260_101)
+  const pick = <T>(list: readonly T[]): T => random.pick(list)
   const demoUser = `@demo:${server}`
   await dir.registerLocalUser(demoUser, {})
   await dir.handleLocalProfileChange(demoUser, { displayName: 'Demo User', avatarUrl: null })
@@ -42,7 +44,7 @@ export async function seedDemo(dir: UserDirectory, options: { localUsers?: numbe
     locals.push(userId)
     await dir.registerLocalUser(userId, {})
     const displayName = `${first[0].toUpperCase()}${first.slice(1)} ${last[0].toUpperCase()}${last.slice(1)}`
-    await dir.handleLocalProfileChange(userId, { displayName, avatarUrl: random() < 0.4 ? `mxc://${server}/avatar${i}` : null })
+    await dir.handleLocalProfileChange(userId, { displayName, avatarUrl: random.next() < 0.4 ? `mxc://${server}/avatar${i}` : null })
   }
   let remoteUsers = 0
   for (let r = 0; r < roomCount; r++) {
@@ -74,16 +76,4 @@ export async function seedDemo(dir: UserDirectory, options: { localUsers?: numbe
 // Localparts stay ASCII (zoé → zoe); display names keep their accents.
 function ascii(name: string): string {
   return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '')
-}
-
-// A small seeded generator (mulberry32), so the demo is the same on every start.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }

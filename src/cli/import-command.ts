@@ -1,4 +1,5 @@
 import { pino } from 'pino'
+import { systemClock } from '../clock.js'
 import { ImportError, ImportProgress, defaultImportOptions, formatSummary, runImport } from '../import/index.js'
 import type { ImportOptions, ImportStatus } from '../import/index.js'
 import type { Command } from './args.js'
@@ -27,7 +28,7 @@ export async function runImportCommand(command: Extract<Command, { name: 'import
   const tty = proc.stderrIsTty === true && proc.writeError !== undefined ? { write: proc.writeError } : undefined
   // On a terminal the bar is the progress; the log keeps to warnings so it does not tear the bar.
   const logger = pino({ level: tty === undefined || config.logLevel === 'silent' ? config.logLevel : 'warn', base: { name: 'userdir' } })
-  const clock = importOptions.clock ?? { now: () => Date.now() }
+  const clock = importOptions.clock ?? systemClock
   const progress = new ImportProgress({ clock, intervalMs: importOptions.progressIntervalMs ?? defaultImportOptions.progressIntervalMs, tty, logger })
   const directory = await openDirectory(config, logger, false)
   const controller = new AbortController()

@@ -6,7 +6,7 @@
 export { runCli } from './run-cli.js'
 export type { CliProcess } from './run-cli.js'
 export { loadConfig } from './load-config.js'
-export { resolveConfig, defaultConfigValues } from './config.js'
+export { resolveConfig } from './config.js'
 export type { ServiceConfig } from './config.js'
 export { ConfigError } from './config-error.js'
 export { optionSpecs } from './options.js'

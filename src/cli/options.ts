@@ -1,7 +1,7 @@
 import { ConfigError } from './config-error.js'
 
 /** What an option's value must be, and how its environment variable is read. */
-export type OptionKind = 'string' | 'boolean' | 'port' | 'positiveNumber' | 'url' | 'logLevel' | 'tokenMap' | 'pathList' | 'nullablePath'
+type OptionKind = 'string' | 'boolean' | 'port' | 'positiveNumber' | 'url' | 'logLevel' | 'tokenMap' | 'pathList' | 'nullablePath'
 
 /** One config option: its YAML key (dotted for nested ones), its environment variable and its type. */
 export interface OptionSpec {

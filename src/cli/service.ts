@@ -12,9 +12,6 @@ import { ConfigError } from './config-error.js'
 import { DEMO_MARKER, DEMO_TOKEN, seedDemo } from './demo.js'
 import { loadRegistrations } from './registrations.js'
 
-// The engine's exact words while LMDB persistence is not built in yet.
-const NO_PERSISTENCE = 'persistent storage (path) is not available in this build'
-
 /** A running service: its address, and how to stop it. */
 export interface RunningService {
   server: Server
@@ -163,15 +160,9 @@ export async function openDirectory(config: ServiceConfig, logger: Logger, withP
     throw new ConfigError(`${config.dataPath} holds the generated demo directory (${DEMO_MARKER}), not real data: delete it or set another data_path`)
   }
   mkdirSync(config.dataPath, { recursive: true })
-  try {
-    const directory = await UserDirectory.open({ ...options, path: config.dataPath })
-    logger.info({ path: config.dataPath }, 'directory opened')
-    return directory
-  } catch (error) {
-    if (!(error instanceof Error && error.message.includes(NO_PERSISTENCE))) throw error
-    logger.warn({ path: config.dataPath }, `${NO_PERSISTENCE}: running memory-only; the directory starts empty after each restart`)
-    return UserDirectory.open(options)
-  }
+  const directory = await UserDirectory.open({ ...options, path: config.dataPath })
+  logger.info({ path: config.dataPath }, 'directory opened')
+  return directory
 }
 
 // Nothing ingested or registered yet: the only store the demo may be seeded into.

@@ -5,5 +5,5 @@
 export { UserDirectory } from './user-directory.js'
 export type { SearchResults, SearchResultItem, IngestReport, IngestOptions, DirectoryStats, DirectoryTables, LocalUserInfo } from './types.js'
 export type { UserDirectoryOptions, Clock, SpamChecker, ProfileFetcher, FetchedProfile, DirectoryProfile } from './options.js'
-export { defaultOptions, systemClock } from './options.js'
-export type { SearchWarmReport } from './search-warmer.js'
+export { defaultOptions } from './options.js'
+export type { SearchWarmReport } from '../search/index.js'

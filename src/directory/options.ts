@@ -1,13 +1,8 @@
 import type { Logger } from 'pino'
+import type { Clock } from '../clock.js'
 import type { AppserviceRegistration } from '../visibility/index.js'
 
-/** Time source and timers; injectable so tests can advance time. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number
-  setTimeout(callback: () => void, delayMs: number): unknown
-  clearTimeout(handle: unknown): void
-}
+export type { Clock } from '../clock.js'
 
 /** A public profile as the HTTP API shows it. */
 export interface DirectoryProfile {
@@ -117,15 +112,4 @@ export const defaultOptions = Object.freeze({
   accentInsensitive: false,
   infixMatch: false,
   warmSearch: true,
-})
-
-/** The system clock. */
-export const systemClock: Clock = Object.freeze({
-  now: () => Date.now(),
-  setTimeout: (callback: () => void, delayMs: number): unknown => {
-    const handle = setTimeout(callback, delayMs)
-    handle.unref()
-    return handle
-  },
-  clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
 })

@@ -6,7 +6,7 @@ import type { DirectoryProfile, SpamChecker } from './options.js'
 import type { SearchResultItem } from './types.js'
 
 /** The mode options that decide who a search may return. */
-export interface VisibilityModes {
+interface VisibilityModes {
   searchAllUsers: boolean
   excludeRemoteUsers: boolean
   showLockedUsers: boolean

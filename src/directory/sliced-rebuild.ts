@@ -93,7 +93,7 @@ export async function planRebuild(source: RebuildSource): Promise<RebuildPlan> {
   const index = source.newIndex()
   const put = (userId: UserId, entry: Profile): void => {
     const flags = (registry.isLocked(userId) ? EntryFlag.Locked : 0) | (visibility.isInPublicRoom(userId) ? EntryFlag.InPublicRoom : 0)
-    index.upsert(userId, localpartOf(userId), serverNameOf(userId), entry.displayName, entry.avatarUrl, registry.isLocal(userId), flags)
+    index.upsert({ userId, localpart: localpartOf(userId), serverName: serverNameOf(userId), displayName: entry.displayName, avatarUrl: entry.avatarUrl, isLocal: registry.isLocal(userId), flags })
   }
   await runSliced(
     (function* () {

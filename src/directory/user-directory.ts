@@ -2,30 +2,30 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { pino } from 'pino'
 import type { Logger } from 'pino'
 import { UserDirectoryError } from '../errors.js'
-import { localpartOf, parseUserId, serverNameOf } from '../ids/index.js'
+import { localpartOf, parseServerName, parseUserId, serverNameOf } from '../ids/index.js'
 import type { RoomId, ServerName, UserId } from '../ids/index.js'
 import { cleanProfileText, validateDelta, applyDelta, emptyRoom, isRoomPublic } from '../rooms/index.js'
 import type { RoomChange, RoomState, StateDelta, ValidDelta } from '../rooms/index.js'
 import { DirectoryEntries, ProfileRefresher, STALE_REFRESH_DELAY_MS } from '../profiles/index.js'
 import type { Profile } from '../profiles/index.js'
-import { EntryFlag, SearchIndex, Searcher, buildSearchQuery } from '../search/index.js'
+import { EntryFlag, SearchIndex, SearchWarmer, Searcher, buildSearchQuery } from '../search/index.js'
 import type { SearchQuery } from '../search/index.js'
-import type { IndexedUser } from '../search/index.js'
+import type { IndexedUser, SearchWarmReport } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
 import { RoomVisibility, UserRegistry } from '../visibility/index.js'
+import type { LocalUser } from '../visibility/index.js'
 import { openLmdbStore } from '../store/index.js'
 // From types.js, not the folder's face: the face re-exports the LMDB code, and lmdb's own .d.ts does not compile in a strict ESM consumer.
 import type { DirectoryStore } from '../store/types.js'
 import { Journal } from './journal.js'
 import type { UndoStep } from './journal.js'
 import { TRANSACTION_KEY_PREFIX, TRANSACTION_WINDOW, TransactionWindow, transactionKey } from './transaction-window.js'
-import { optionalBoolean, parseServerName, requiredBoolean } from './arguments.js'
+import { optionalBoolean, requiredBoolean } from './arguments.js'
 import { FactLog, loadFacts } from './fact-log.js'
-import { defaultOptions, systemClock } from './options.js'
+import { systemClock } from '../clock.js'
+import { defaultOptions } from './options.js'
 import { createRefreshHost } from './refresh-host.js'
-import { SearchWarmer } from './search-warmer.js'
 import { planRebuild } from './sliced-rebuild.js'
-import type { SearchWarmReport } from './search-warmer.js'
 import { VisibilityFilter, dropSpam } from './search-filters.js'
 import type { Clock, SpamChecker, UserDirectoryOptions } from './options.js'
 import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, LocalUserInfo, SearchResultItem, SearchResults } from './types.js'
@@ -367,9 +367,9 @@ export class UserDirectory {
   clearSearchCache(options: { pinned?: boolean } = {}): void {
     if (options.pinned === true) {
       this.#warmer.cancel()
-      this.#index.rankedLists.unpinAll()
+      this.#searcher.unpinAll()
     }
-    this.#index.rankedLists.clear()
+    this.#searcher.clearRankings()
     this.#queries.clear()
   }
 
@@ -498,7 +498,7 @@ export class UserDirectory {
   }
 
   /** A registered local user's facts, or null if the homeserver never told us about them. */
-  localUser(userId: string): { userType: string | null; deactivated: boolean; locked: boolean } | null {
+  localUser(userId: string): LocalUser | null {
     const user = this.#registry.get(parseUserId(userId))
     return user === undefined ? null : { ...user }
   }
@@ -513,7 +513,7 @@ export class UserDirectory {
    * nothing of it: join rule, history visibility, and the joined members with
    * their member event's profile (null for local members).
    */
-  roomState(roomId: string): { joinRule: string | null; historyVisibility: string | null; joined: Map<string, { displayName: string | null; avatarUrl: string | null } | null> } | null {
+  roomState(roomId: string): RoomState | null {
     const room = this.#rooms.get(roomId as RoomId)
     if (room === undefined) return null
     return { joinRule: room.joinRule, historyVisibility: room.historyVisibility, joined: new Map(room.joined) }
@@ -664,7 +664,7 @@ export class UserDirectory {
     }
   }
 
-  #updateLocalUser(userId: UserId, user: { userType: string | null; deactivated: boolean; locked: boolean }): void {
+  #updateLocalUser(userId: UserId, user: LocalUser): void {
     this.#unit(() => {
       const wasIncluded = this.#registry.isIncluded(userId)
       this.#journal.user(userId, this.#registry.get(userId))
@@ -899,7 +899,7 @@ export class UserDirectory {
 
   #indexEntry(userId: UserId, entry: Profile): void {
     const flags = (this.#registry.isLocked(userId) ? EntryFlag.Locked : 0) | (this.#visibility.isInPublicRoom(userId) ? EntryFlag.InPublicRoom : 0)
-    this.#index.upsert(userId, localpartOf(userId), serverNameOf(userId), entry.displayName, entry.avatarUrl, this.#registry.isLocal(userId), flags)
+    this.#index.upsert({ userId, localpart: localpartOf(userId), serverName: serverNameOf(userId), displayName: entry.displayName, avatarUrl: entry.avatarUrl, isLocal: this.#registry.isLocal(userId), flags })
   }
 
   #localUserId(userId: string): UserId {
@@ -908,7 +908,7 @@ export class UserDirectory {
     return id
   }
 
-  #requireRegistered(userId: UserId): { userType: string | null; deactivated: boolean; locked: boolean } {
+  #requireRegistered(userId: UserId): LocalUser {
     const user = this.#registry.get(userId)
     if (user === undefined) throw new UserDirectoryError('M_NOT_FOUND', `${userId} is not registered; call registerLocalUser first`)
     return user

@@ -5,14 +5,14 @@ import type { DirectoryService } from './directory-service.js'
 import type { IngestQueue } from './ingest-queue.js'
 import type { ServiceMetrics } from './metrics.js'
 import type { RateLimiter } from './rate-limiter.js'
-import type { NowClock } from './token-cache.js'
+import type { Clock } from '../clock.js'
 import type { TokenResolver } from './token-resolver.js'
 
 /** What every route handler gets: the directory and the server's shared parts. */
 export interface ServerContext {
   dir: DirectoryService
   logger: Logger
-  clock: NowClock
+  clock: Pick<Clock, 'now'>
   metrics: ServiceMetrics
   tokens: TokenResolver
   rateLimiter: RateLimiter | null

@@ -2,7 +2,8 @@ import { createServer as createNodeServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { pino } from 'pino'
 import type { Logger } from 'pino'
-import { systemClock } from '../directory/index.js'
+import { systemClock } from '../clock.js'
+import type { Clock } from '../clock.js'
 import { BackgroundImport, LiveChanges } from '../import/index.js'
 import type { ImportOptions } from '../import/index.js'
 import type { Route, ServerContext } from './context.js'
@@ -18,7 +19,6 @@ import { adminRoutes } from './routes/admin.js'
 import { pingRoute, transactionRoutes } from './routes/appservice.js'
 import { healthRoute, metricsRoute } from './routes/ops.js'
 import { searchRoute } from './routes/search.js'
-import type { NowClock } from './token-cache.js'
 import { TokenResolver } from './token-resolver.js'
 
 /** Options of {@link createServer}. Every field is optional. */
@@ -36,7 +36,7 @@ export interface ServerOptions {
   /** pino logger. Default silent. */
   logger?: Logger
   /** Time source for the token cache and the rate limit, ms. Default the system clock. */
-  clock?: NowClock
+  clock?: Pick<Clock, 'now'>
   /** Largest body of a search or admin user request, bytes; more is 413 `M_TOO_LARGE`. Default 65,536. */
   maxBodyBytes?: number
   /** Largest body of an appservice transaction or admin delta batch, bytes. Default 33,554,432 (32 MiB). */
@@ -108,7 +108,7 @@ export interface ServerOptions {
 }
 
 /** The defaults of the connection options of {@link ServerOptions}. */
-export const connectionDefaults = Object.freeze({
+const connectionDefaults = Object.freeze({
   maxConnections: 10_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
@@ -119,7 +119,9 @@ export const connectionDefaults = Object.freeze({
 const ROUTES: readonly Route[] = [searchRoute, ...transactionRoutes, pingRoute, ...adminRoutes, healthRoute, metricsRoute]
 
 // Lets stopServer wait for a rebuild, and stop an import, still running in
-// the background, and know its deadline.
+// the background, and know its deadline. Module-level because stopServer
+// takes the node:http Server that createServer returns (API.md), to which
+// this attaches each server's parts; an entry lives as long as its server.
 const backgroundByServer = new WeakMap<Server, { queue: IngestQueue; imports: BackgroundImport | null; shutdownTimeoutMs: number }>()
 
 /**

@@ -3,10 +3,10 @@ import type { IngestOptions, IngestReport } from '../directory/index.js'
 import type { LiveChanges } from '../import/index.js'
 import type { StateDelta } from '../rooms/index.js'
 import type { DirectoryService } from './directory-service.js'
-import type { NowClock } from './token-cache.js'
+import type { Clock } from '../clock.js'
 
 /** Ingestion figures for the stats route. */
-export interface IngestStatus {
+interface IngestStatus {
   rebuilding: boolean
   /** When the last batch was applied (ms since epoch), or null. */
   last_ingest_at_ms: number | null
@@ -22,7 +22,7 @@ export interface IngestStatus {
  */
 export class IngestQueue {
   readonly #dir: DirectoryService
-  readonly #clock: NowClock
+  readonly #clock: Pick<Clock, 'now'>
   readonly #logger: Logger
   readonly #onApplied: (count: number) => void
   readonly #live: LiveChanges | null
@@ -33,7 +33,7 @@ export class IngestQueue {
   #batches = 0
 
   /** `live`: where applied batches are recorded for a running import (see `LiveChanges`). */
-  constructor(dir: DirectoryService, clock: NowClock, logger: Logger, onApplied: (count: number) => void, live: LiveChanges | null = null) {
+  constructor(dir: DirectoryService, clock: Pick<Clock, 'now'>, logger: Logger, onApplied: (count: number) => void, live: LiveChanges | null = null) {
     this.#dir = dir
     this.#clock = clock
     this.#logger = logger

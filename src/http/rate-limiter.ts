@@ -1,4 +1,4 @@
-import type { NowClock } from './token-cache.js'
+import type { Clock } from '../clock.js'
 
 /** A per-key limit: `perSecond` actions per second on average, `burst` at once. */
 export interface RateLimit {
@@ -24,11 +24,11 @@ interface Bucket {
  */
 export class RateLimiter {
   readonly #limit: RateLimit
-  readonly #clock: NowClock
+  readonly #clock: Pick<Clock, 'now'>
   readonly #maxKeys: number
   readonly #byKey = new Map<string, Bucket>()
 
-  constructor(limit: RateLimit, clock: NowClock, maxKeys = 100_000) {
+  constructor(limit: RateLimit, clock: Pick<Clock, 'now'>, maxKeys = 100_000) {
     if (!(limit.perSecond > 0) || !(limit.burst >= 1)) throw new Error(`rate limit needs perSecond > 0 and burst >= 1, got ${JSON.stringify(limit)}`)
     this.#limit = limit
     this.#clock = clock

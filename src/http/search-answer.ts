@@ -13,7 +13,12 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 // UTF-8 takes at most 3 bytes per UTF-16 unit, JSON escapes at most 6.
 const MAX_BYTES_PER_UNIT = 6
 
-// Reused between answers; each answer is copied out of it.
+// Reused between answers; each answer is copied out of it. Module-level on
+// purpose: an answer is written synchronously and copied out before the
+// function returns, so one buffer serves every server of the process. It
+// grows to the largest answer up to SCRATCH_MAX_BYTES; a larger one gets a
+// buffer of its own.
+const SCRATCH_MAX_BYTES = 1 << 20
 let scratch = Buffer.allocUnsafeSlow(16 * 1024)
 
 /**
@@ -33,8 +38,8 @@ export function searchAnswerBytes(limited: boolean, results: readonly AnswerUser
   for (const user of results) {
     bound += 64 + MAX_BYTES_PER_UNIT * (user.user_id.length + (user.display_name?.length ?? 4) + (user.avatar_url?.length ?? 4))
   }
-  if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(Math.max(bound, 2 * scratch.length))
-  const out = scratch
+  if (scratch.length < bound && bound <= SCRATCH_MAX_BYTES) scratch = Buffer.allocUnsafeSlow(Math.min(Math.max(bound, 2 * scratch.length), SCRATCH_MAX_BYTES))
+  const out = scratch.length >= bound ? scratch : Buffer.allocUnsafeSlow(bound)
   let at = out.write(limited ? '{"limited":true,"results":[' : '{"limited":false,"results":[', 0, 'latin1')
   for (let i = 0; i < results.length; i++) {
     const user = results[i]

@@ -1,7 +1,4 @@
-/** A time source in milliseconds (the directory's `Clock` fits). */
-export interface NowClock {
-  now(): number
-}
+import type { Clock } from '../clock.js'
 
 interface CachedToken {
   userId: string | null
@@ -10,7 +7,7 @@ interface CachedToken {
 }
 
 /** Options of {@link TokenCache}. */
-export interface TokenCacheOptions {
+interface TokenCacheOptions {
   /** How long a valid token is remembered, ms. */
   validTtlMs: number
   /** How long an invalid token is remembered as invalid, ms. */
@@ -31,7 +28,7 @@ export function tokenEntryBytes(token: string, userId: string | null): number {
 const ENTRY_OVERHEAD_BYTES = 112
 
 /** The default byte bound of each pool. */
-export const DEFAULT_TOKEN_CACHE_BYTES = 4 * 1024 * 1024
+const DEFAULT_TOKEN_CACHE_BYTES = 4 * 1024 * 1024
 
 // One least-recently-used pool, bounded in entries and bytes.
 class Pool {
@@ -76,13 +73,13 @@ class Pool {
  * least recently used token first (a hit counts as a use).
  */
 export class TokenCache {
-  readonly #clock: NowClock
+  readonly #clock: Pick<Clock, 'now'>
   readonly #validTtlMs: number
   readonly #invalidTtlMs: number
   readonly #valid: Pool
   readonly #invalid: Pool
 
-  constructor(clock: NowClock, options: TokenCacheOptions) {
+  constructor(clock: Pick<Clock, 'now'>, options: TokenCacheOptions) {
     this.#clock = clock
     this.#validTtlMs = options.validTtlMs
     this.#invalidTtlMs = options.invalidTtlMs

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino'
 import { HttpError } from './http-error.js'
 import { TokenCache } from './token-cache.js'
-import type { NowClock } from './token-cache.js'
+import type { Clock } from '../clock.js'
 
 /** How a token was resolved, for the token-cache metric. */
 export type TokenLookup = 'static' | 'hit' | 'miss'
 
 /** Options of {@link TokenResolver}. */
-export interface TokenResolverOptions {
+interface TokenResolverOptions {
   accessTokens: Readonly<Record<string, string>>
   homeserverUrl: string | undefined
-  clock: NowClock
+  clock: Pick<Clock, 'now'>
   logger: Logger
   validTtlMs: number
   invalidTtlMs: number

@@ -64,3 +64,25 @@ export function localpartOf(userId: UserId): string {
 export function serverNameOf(userId: UserId): ServerName {
   return userId.slice(userId.indexOf(':') + 1) as ServerName
 }
+
+/**
+ * Whether `userId`'s server name (everything after its first ':') is
+ * `serverName`. No slice: it runs several times per membership change.
+ */
+export function isOnServer(userId: string, serverName: string): boolean {
+  const colon = userId.length - serverName.length - 1
+  return colon > 0 && userId.charCodeAt(colon) === 0x3a && userId.indexOf(':') === colon && userId.endsWith(serverName)
+}
+
+/** Whether `value` has a server name's shape: a host with an optional port (non-empty; no whitespace, '/' or '@'). */
+export function isServerName(value: string): boolean {
+  return value !== '' && !/[\s/@]/.test(value)
+}
+
+/** Parses a server name; throws `UserDirectoryError` (`M_INVALID_PARAM`) naming the problem. */
+export function parseServerName(value: unknown): ServerName {
+  if (typeof value !== 'string' || !isServerName(value)) {
+    throw new UserDirectoryError('M_INVALID_PARAM', `serverName must be a host name (with an optional port), got ${describeValue(value)}`)
+  }
+  return value as ServerName
+}

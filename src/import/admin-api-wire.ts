@@ -3,13 +3,11 @@
 // ImportError naming the field; nothing is cast.
 import { ImportError } from './import-error.js'
 import { describeValue } from '../describe-value.js'
+import type { LocalUser } from '../visibility/index.js'
 
 /** One account of `GET /_synapse/admin/v2/users`. */
-export interface AdminUser {
+export interface AdminUser extends LocalUser {
   userId: string
-  userType: string | null
-  deactivated: boolean
-  locked: boolean
   /** As sent (the engine cleans non-strings to null). */
   displayName: unknown
   avatarUrl: unknown

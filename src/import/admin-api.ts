@@ -4,7 +4,7 @@ import type { RoomsPage, StateEvent, UsersPage } from './admin-api-wire.js'
 import { ImportError } from './import-error.js'
 
 /** How the client talks to the homeserver; see `ImportOptions` for each field. */
-export interface AdminApiOptions {
+interface AdminApiOptions {
   homeserverUrl: string
   accessToken: string
   maxAttempts: number

@@ -5,7 +5,8 @@ import { runImport } from './importer.js'
 import type { ImportDirectory } from './importer.js'
 import type { LiveChanges } from './live-changes.js'
 import { defaultImportOptions } from './options.js'
-import type { ImportClock, ImportOptions, ImportStatus } from './options.js'
+import type { Clock } from '../clock.js'
+import type { ImportOptions, ImportStatus } from './options.js'
 import { ImportProgress } from './progress.js'
 
 /** Options of {@link BackgroundImport}. */
@@ -19,7 +20,7 @@ export interface BackgroundImportOptions {
   homeserverUrl: string
   accessToken: string
   logger: Logger
-  clock: ImportClock
+  clock: Pick<Clock, 'now'>
   /** Passed on to each run (page size, retries, test hooks). Default none. */
   importOptions?: Partial<ImportOptions>
   /**

@@ -1,9 +1,12 @@
 import { pino } from 'pino'
 import type { Logger } from 'pino'
+import { systemClock } from '../clock.js'
+import type { Clock } from '../clock.js'
 import type { UserDirectory } from '../directory/index.js'
 import { UserDirectoryError } from '../errors.js'
 import { cleanProfileText } from '../rooms/index.js'
 import type { StateDelta } from '../rooms/index.js'
+import type { LocalUser } from '../visibility/index.js'
 import { SynapseAdminClient } from './admin-api.js'
 import type { AdminUser, StateEvent } from './admin-api-wire.js'
 import { CHECKPOINT_KEY, parseCheckpoint } from './checkpoint.js'
@@ -11,7 +14,7 @@ import type { ImportCheckpoint } from './checkpoint.js'
 import { ImportError } from './import-error.js'
 import { LiveChanges } from './live-changes.js'
 import { defaultImportOptions } from './options.js'
-import type { ImportClock, ImportOptions, ImportStatus } from './options.js'
+import type { ImportOptions, ImportStatus } from './options.js'
 import { roomDiff } from './room-diff.js'
 
 /** What an import reads and writes of a `UserDirectory`. */
@@ -69,13 +72,13 @@ export async function runImport(target: ImportTarget, options: ImportOptions): P
 }
 
 /** One run of an import; `runImport` is its only user. */
-export class Importer {
+class Importer {
   readonly #dir: ImportDirectory
   readonly #exclusive: <T>(task: () => Promise<T>) => Promise<T>
   readonly #live: LiveChanges
   readonly #settings: Settings
   readonly #client: SynapseAdminClient
-  readonly #clock: ImportClock
+  readonly #clock: Pick<Clock, 'now'>
   readonly #logger: Logger
   readonly #status: ImportStatus
   #checkpoint: ImportCheckpoint
@@ -98,7 +101,7 @@ export class Importer {
     this.#dir = target.directory
     this.#exclusive = target.exclusive ?? ((task) => task())
     this.#live = target.live ?? new LiveChanges()
-    this.#clock = settings.clock ?? { now: () => Date.now() }
+    this.#clock = settings.clock ?? systemClock
     this.#logger = (settings.logger ?? pino({ level: 'silent' })).child({ module: 'import' })
     const mode = settings.reconcile ? 'reconcile' : 'import'
     const startedAtMs = this.#clock.now()
@@ -320,7 +323,7 @@ export class Importer {
   }
 }
 
-function describe(user: { userType: string | null; deactivated: boolean; locked: boolean }): string {
+function describe(user: LocalUser): string {
   return `${user.userType ?? 'regular'}/${user.deactivated}/${user.locked}`
 }
 

@@ -1,9 +1,6 @@
 import type { Logger } from 'pino'
 
-/** Milliseconds since the epoch; the importer's only time source. */
-export interface ImportClock {
-  now(): number
-}
+import type { Clock } from '../clock.js'
 
 /** Options of {@link runImport}. Only `homeserverUrl` and `accessToken` are required. */
 export interface ImportOptions {
@@ -34,7 +31,7 @@ export interface ImportOptions {
   /** Stops the import between requests; what was applied stays, with its checkpoint. Default none. */
   signal?: AbortSignal
   /** Time source (progress rates, ETA, log cadence). Default `Date.now`. */
-  clock?: ImportClock
+  clock?: Pick<Clock, 'now'>
   /** Waits between retries; tests pass one that returns at once. Default a real timer that the `signal` cuts short. */
   sleep?: (ms: number) => Promise<void>
   /** Draws the retry jitter, in [0, 1). Default `Math.random`. */

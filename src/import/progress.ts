@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import type { ImportClock, ImportStatus } from './options.js'
+import type { Clock } from '../clock.js'
+import type { ImportStatus } from './options.js'
 
 /** Rates and time left, derived from successive statuses. */
 export interface ProgressFigures {
@@ -17,7 +18,7 @@ export interface ProgressFigures {
  * summary at the end.
  */
 export class ImportProgress {
-  readonly #clock: ImportClock
+  readonly #clock: Pick<Clock, 'now'>
   readonly #intervalMs: number
   readonly #write: ((text: string) => void) | null
   readonly #logger: Logger | null
@@ -28,7 +29,7 @@ export class ImportProgress {
   #lastPhase: ImportStatus['phase'] | null = null
 
   /** `tty.write` redraws a bar (stderr of a terminal); otherwise `logger` gets a line each `intervalMs`. */
-  constructor(options: { clock: ImportClock; intervalMs: number; tty?: { write(text: string): void }; logger?: Logger }) {
+  constructor(options: { clock: Pick<Clock, 'now'>; intervalMs: number; tty?: { write(text: string): void }; logger?: Logger }) {
     this.#clock = options.clock
     this.#intervalMs = options.intervalMs
     this.#write = options.tty === undefined ? null : (text) => options.tty?.write(text)
@@ -99,7 +100,7 @@ function roundFigures(figures: ProgressFigures): Record<string, number | null> {
 }
 
 /** One line: `users ███████░░░ 3,400/5,000 · rooms 0/? · 612 users/s · ETA 0:03`; with `bar` false, no bar. */
-export function formatProgressLine(status: ImportStatus, figures: ProgressFigures, bar: boolean): string {
+function formatProgressLine(status: ImportStatus, figures: ProgressFigures, bar: boolean): string {
   const count = (done: number, total: number | null): string => `${done.toLocaleString('en-US')}/${total === null ? '?' : total.toLocaleString('en-US')}`
   const parts = [`${status.mode}: users ${bar && status.phase === 'users' ? `${drawBar(status.usersDone, status.usersTotal)} ` : ''}${count(status.usersDone, status.usersTotal)}`]
   parts.push(`rooms ${bar && status.phase === 'rooms' ? `${drawBar(status.roomsDone, status.roomsTotal)} ` : ''}${count(status.roomsDone, status.roomsTotal)}`)

@@ -1,14 +1,8 @@
+import { isOnServer } from '../ids/index.js'
 import { cleanProfileText } from '../rooms/index.js'
-import type { StateDelta } from '../rooms/index.js'
+import type { MemberProfile, RoomState, StateDelta } from '../rooms/index.js'
 import type { StateEvent } from './admin-api-wire.js'
 import { stateEntryKey } from './live-changes.js'
-
-/** A room as the directory tracks it (`UserDirectory.roomState`). */
-export interface TrackedRoom {
-  joinRule: string | null
-  historyVisibility: string | null
-  joined: ReadonlyMap<string, { displayName: string | null; avatarUrl: string | null } | null>
-}
 
 const MEMBER = 'm.room.member'
 const JOIN_RULES = 'm.room.join_rules'
@@ -25,12 +19,14 @@ const HISTORY_VISIBILITY = 'm.room.history_visibility'
  * known and that the server is in: the order a room's state was built in,
  * and the one that gives a public room's remote members their entry.
  */
-export function roomDiff(roomId: string, snapshot: readonly StateEvent[] | null, tracked: TrackedRoom | null, liveKeys: ReadonlySet<string>, serverName: string): StateDelta[] {
+export function roomDiff(roomId: string, snapshot: readonly StateEvent[] | null, tracked: RoomState | null, liveKeys: ReadonlySet<string>, serverName: string): StateDelta[] {
   const rules: StateDelta[] = []
   const locals: StateDelta[] = []
   const remotes: StateDelta[] = []
   const delta = (type: string, stateKey: string, content: Record<string, unknown> | null): StateDelta => ({ room_id: roomId, type, state_key: stateKey, content })
   const isLive = (type: string, stateKey: string): boolean => liveKeys.has(stateEntryKey(type, stateKey))
+  // Looked up by the snapshot's member ids, plain strings.
+  const joined: ReadonlyMap<string, MemberProfile | null> = tracked?.joined ?? new Map()
 
   let joinRules: StateEvent | undefined
   let historyVisibility: StateEvent | undefined
@@ -55,21 +51,17 @@ export function roomDiff(roomId: string, snapshot: readonly StateEvent[] | null,
   for (const [userId, event] of members) {
     if (isLive(MEMBER, userId)) continue
     const isJoined = event.content.membership === 'join'
-    const current = tracked?.joined.get(userId)
+    const current = joined.get(userId)
     const wasJoined = current !== undefined
     let changed = isJoined !== wasJoined
     if (!changed && isJoined && current !== null && current !== undefined) {
       changed = current.displayName !== cleanProfileText(event.content.displayname) || current.avatarUrl !== cleanProfileText(event.content.avatar_url)
     }
-    if (changed) (isLocalId(userId, serverName) ? locals : remotes).push(delta(MEMBER, userId, event.content))
+    if (changed) (isOnServer(userId, serverName) ? locals : remotes).push(delta(MEMBER, userId, event.content))
   }
-  for (const userId of tracked?.joined.keys() ?? []) {
+  for (const userId of joined.keys()) {
     if (members.has(userId) || isLive(MEMBER, userId)) continue
-    ;(isLocalId(userId, serverName) ? locals : remotes).push(delta(MEMBER, userId, null))
+    ;(isOnServer(userId, serverName) ? locals : remotes).push(delta(MEMBER, userId, null))
   }
   return [...rules, ...locals, ...remotes]
-}
-
-function isLocalId(userId: string, serverName: string): boolean {
-  return userId.slice(userId.indexOf(':') + 1) === serverName
 }

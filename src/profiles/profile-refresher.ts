@@ -1,14 +1,10 @@
 import type { Logger } from 'pino'
+import type { Clock } from '../clock.js'
 import { ProfileFetchError } from '../errors.js'
 import type { ServerName, UserId } from '../ids/index.js'
+import { cleanProfileText } from '../rooms/index.js'
 import type { Profile, StaleMark } from './directory-entries.js'
 
-/** The timers the refresher needs. */
-export interface RefreshClock {
-  now(): number
-  setTimeout(callback: () => void, delayMs: number): unknown
-  clearTimeout(handle: unknown): void
-}
 
 /** What the refresher asks of the directory that owns the stale marks. */
 export interface RefreshHost {
@@ -39,11 +35,9 @@ export const STALE_REFRESH_DELAY_MS = 60_000
 export const STORE_FAILURE_RETRY_MS = 60_000
 
 /** When to try again after `retryCounter` failures: 5 min, 25 min, 2 h, 10 h, 52 h, 10 days, 7.75 weeks, then 7.75 weeks. */
-export function nextRetryAtMs(nowMs: number, retryCounter: number): number {
+function nextRetryAtMs(nowMs: number, retryCounter: number): number {
   return nowMs + 60_000 * 5 ** Math.min(retryCounter, 7)
 }
-
-const text = (value: unknown): string | null => (typeof value === 'string' && !value.includes('\u0000') ? value : null)
 
 /**
  * Refreshes the global profiles of remote users marked stale (SPEC §5), with
@@ -58,7 +52,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' && !v
 export class ProfileRefresher {
   readonly #host: RefreshHost
   readonly #fetch: FetchProfile
-  readonly #clock: RefreshClock
+  readonly #clock: Clock
   readonly #logger: Logger
   readonly #busyServers = new Set<ServerName>()
   readonly #timers = new Set<unknown>()
@@ -66,7 +60,7 @@ export class ProfileRefresher {
   #isKicking = false
   #closed = false
 
-  constructor(host: RefreshHost, fetch: FetchProfile, clock: RefreshClock, logger: Logger) {
+  constructor(host: RefreshHost, fetch: FetchProfile, clock: Clock, logger: Logger) {
     this.#host = host
     this.#fetch = fetch
     this.#clock = clock
@@ -169,7 +163,7 @@ export class ProfileRefresher {
       return
     }
     if (this.#closed || !this.#host.isStale(userId)) return
-    this.#host.storeFetched(userId, { displayName: text(profile?.displayname), avatarUrl: text(profile?.avatar_url) })
+    this.#host.storeFetched(userId, { displayName: cleanProfileText(profile?.displayname), avatarUrl: cleanProfileText(profile?.avatar_url) })
   }
 
   // A step started in the background: its failure is logged, never unhandled.

@@ -1,13 +1,17 @@
 /**
- * @module Search: the FlexSearch-backed index of directory entries, the
- * PostgreSQL-compatible ranking and top-k selection. Imports text and ids;
- * nothing above it.
+ * @module Search: the index of directory entries (dense ids, documents,
+ * FlexSearch prefix postings behind `prefix-postings.ts`, prefix
+ * signatures, change log), the searcher with its cache of rankings, the
+ * background warmer of frequent prefixes, and the PostgreSQL-compatible
+ * ranking. Imports text, ids and the clock; nothing above it.
  */
 export type { IndexedUser } from './search-index.js'
 export { EntryFlag, SearchIndex } from './search-index.js'
 export type { MatchOptions, MatchTiers } from './match-tiers.js'
 export type { CandidateFilter, RankedPage } from './searcher.js'
-export { Searcher, pinnedKey } from './searcher.js'
-export { FrequentLexemes } from './frequent-lexemes.js'
-export { buildSearchQuery } from './ranking.js'
-export type { SearchQuery } from './ranking.js'
+export { Searcher } from './searcher.js'
+export { SearchWarmer } from './search-warmer.js'
+export type { SearchWarmReport } from './search-warmer.js'
+// The searcher takes a parsed query: its parser, from text, for the callers.
+export { buildSearchQuery } from '../text/index.js'
+export type { SearchQuery } from '../text/index.js'

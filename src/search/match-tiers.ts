@@ -1,8 +1,8 @@
 // The opt-in match tiers (not Synapse behaviour). Tier 0 is Synapse's match;
 // each further tier matches a document derived from the user's own, and a
 // match in a lower-numbered tier always ranks above one in a higher tier.
-import { foldDocument, infixDocument } from './ranking.js'
-import type { UserDocument } from './ranking.js'
+import { foldDocument, infixDocument } from '../text/index.js'
+import type { UserDocument } from '../text/index.js'
 
 /** Which opt-in tiers are on; both false gives Synapse's single tier. */
 export interface MatchOptions {

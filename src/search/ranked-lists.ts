@@ -56,7 +56,7 @@ export function rankedListBytes(key: string, list: RankedList): number {
  * Least-recently-used lists by query key, bounded by their total length
  * and by their bytes with their keys (a key is the whole parsed query, up to
  * a few KB), plus pinned keys: the rankings of frequent prefixes built ahead of any
- * search (see `frequentLexemes`), which are never evicted and survive
+ * search (see `FrequentPrefixes`), which are never evicted and survive
  * `clear()`. A pinned key's list is replaced like any other when it is
  * rebuilt; `size` counts the LRU lists only, `pinnedSize` the pinned ones.
  */

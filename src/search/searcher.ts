@@ -1,7 +1,9 @@
-import type { SearchQuery, UserDocument } from './ranking.js'
-import { foldSearchQuery, matchesQuery, singleOperandScore, synapseScore } from './ranking.js'
+import { foldSearchQuery } from '../text/index.js'
+import type { SearchQuery, UserDocument } from '../text/index.js'
+import { matchesQuery, singleOperandScore, synapseScore } from './rank/index.js'
 import type { IndexedUser, SearchIndex } from './search-index.js'
-import { TAIL_WORDS, addTailRequirement } from './search-index.js'
+import { SIGNATURE_WORDS, addSignatureRequirement, lacksSignature } from './prefix-signature.js'
+import { RankedListCache } from './ranked-lists.js'
 import type { RankedList } from './ranked-lists.js'
 import { TopK } from './top-k.js'
 import { grown } from './grow.js'
@@ -11,6 +13,17 @@ export interface CandidateFilter {
   /** `id` is the entry's dense id in the index searched (for `SearchIndex.flags`). */
   accepts(id: number, user: IndexedUser): boolean
 }
+
+/** Bounds of a searcher's cache of rankings (see `RankedListCache`). */
+export interface RankingCacheOptions {
+  /** In list entries; default `DEFAULT_RANKED_LIST_CAPACITY` (4M). */
+  capacity?: number
+  /** In bytes, keys included; default `DEFAULT_RANKED_LIST_BYTES` (52 MB). */
+  maxBytes?: number
+}
+
+/** The figures and lists of a searcher's ranking cache (read-only; for tests and benchmarks). */
+export type RankingCacheView = Pick<RankedListCache, 'size' | 'bytes' | 'pinnedSize' | 'pinnedCount' | 'get'>
 
 /** One page of ranked matches. */
 export interface RankedPage {
@@ -41,7 +54,7 @@ const MAX_PATCH = 256
 
 /**
  * Runs a query over a {@link SearchIndex}: the query's ranked list of
- * matches (cached in the index, see `RankedList`) is walked best first,
+ * matches (cached by the searcher, see `RankedList`) is walked best first,
  * keeping the entries the requester's filter accepts, until `limit + 1` are
  * found. Building a list enumerates the entries whose lexemes start with one
  * word's lexeme, keeps those whose document satisfies the whole query and
@@ -49,6 +62,9 @@ const MAX_PATCH = 256
  * candidate is matched tier by tier (its first matching tier counts) and
  * ranked by tier first, then score. Scratch buffers are sized once and
  * reused; the "seen" set is a generation-stamped array.
+ *
+ * The cache holds the rankings of the index last searched: searching
+ * another index (a rebuild's) starts an empty cache, pins included.
  */
 export class Searcher {
   #scores = new Float64Array(0)
@@ -58,7 +74,10 @@ export class Searcher {
   #marks = new Uint32Array(0)
   #generation = 0
   readonly #topK: TopK
+  // The index last searched, whose rankings `#rankings` caches.
   #index: SearchIndex | undefined
+  readonly #cacheOptions: RankingCacheOptions
+  #rankings: RankedListCache
   // Per search: the query each tier matches, and the driver word's lists
   // for the query's lexeme and (if it differs) its folded form.
   readonly #tierQueries: SearchQuery[] = []
@@ -69,64 +88,108 @@ export class Searcher {
   #filterFoldedLists: Lists = NO_LISTS
   #filterCount = Infinity
   #driverCount = 0
-  // What the query's long lexemes require of an entry's tail bits (see `addTailRequirement`).
-  readonly #need = new Uint32Array(TAIL_WORDS)
+  // What the query's long lexemes require of an entry's prefix signature (see `addSignatureRequirement`).
+  readonly #need = new Uint32Array(SIGNATURE_WORDS)
   #preferLocal = false
+  // Each query object's phrases as a cache key (callers reuse query objects).
+  readonly #phrasesKeys = new WeakMap<SearchQuery, string>()
   #matched: number[] = []
   readonly #byRank = (a: number, b: number): number => (a === b ? 0 : this.#better(a, b) ? -1 : 1)
 
-  constructor() {
+  constructor(cacheOptions: RankingCacheOptions = {}) {
     this.#topK = new TopK((a, b) => this.#better(a, b))
+    this.#cacheOptions = cacheOptions
+    this.#rankings = this.#newCache()
   }
 
   search(index: SearchIndex, query: SearchQuery, limit: number, filter: CandidateFilter, preferLocal: boolean): RankedPage {
     const folded = this.#begin(index, query, preferLocal)
     const page: RankedPage = { ids: [], scores: this.#scores, tiers: this.#tiers, total: 0 }
     if (query.phrases.length === 0) return page
-    const key = queryKey(query, preferLocal)
-    const cached = index.rankedLists.get(key)
-    const changes = cached === undefined ? undefined : this.#changesToPatch(cached)
+    const key = this.#queryKey(query, preferLocal)
+    const cached = this.#rankings.get(key)
+    const changes = cached === undefined ? undefined : this.#changesToPatch(index, cached)
     let list: RankedList
     let patch: readonly number[] = NO_CHANGES
     if (cached === undefined || changes === undefined) {
-      const built = this.#build(query, folded)
+      const built = this.#build(index, query, folded)
       if (built === undefined) return page
-      index.rankedLists.set(key, cacheable(built))
+      this.#rankings.set(key, cacheable(built))
       list = built
     } else {
       list = cached
-      if (changes.length > 0) patch = this.#rankChanges(changes)
+      if (changes.length > 0) patch = this.#rankChanges(index, changes)
     }
-    if (!this.#walk(list, patch, limit, filter, page)) {
+    if (!this.#walk(index, list, patch, limit, filter, page)) {
       // The cached head ran out before limit + 1 visible users: rank everything for this search.
-      const full = this.#build(query, folded) as RankedList
+      const full = this.#build(index, query, folded) as RankedList
       page.ids.length = 0
-      this.#walk(full, [], limit, filter, page)
+      this.#walk(index, full, [], limit, filter, page)
     }
     return page
   }
 
   /**
-   * Pins the one-lexeme query `lexeme` in the index's ranking cache (see
+   * Pins the one-lexeme query `lexeme` in the ranking cache (see
    * `RankedListCache.pin`) and ranks it unless its cached list is current
    * enough to patch: the work of its first search, done ahead of it. True
    * if it ranked.
    */
   pin(index: SearchIndex, lexeme: string, preferLocal: boolean): boolean {
     const query = lexemeQuery(lexeme)
-    const key = queryKey(query, preferLocal)
-    index.rankedLists.pin(key)
+    const key = this.#queryKey(query, preferLocal)
     const folded = this.#begin(index, query, preferLocal)
-    const cached = index.rankedLists.get(key)
-    if (cached !== undefined && this.#changesToPatch(cached) !== undefined) return false
-    const list = this.#build(query, folded)
-    if (list !== undefined) index.rankedLists.set(key, cacheable(list))
+    this.#rankings.pin(key)
+    const cached = this.#rankings.get(key)
+    if (cached !== undefined && this.#changesToPatch(index, cached) !== undefined) return false
+    const list = this.#build(index, query, folded)
+    if (list !== undefined) this.#rankings.set(key, cacheable(list))
     return true
   }
 
-  // Per-search set-up: the index, scratch capacity and the tier queries; returns the folded query.
+  /** Unpins every one-lexeme query but those of `lexemes` (dropping their lists). */
+  keepPinnedOnly(lexemes: readonly string[], preferLocal: boolean): void {
+    this.#rankings.unpinExcept(new Set(lexemes.map((lexeme) => this.#queryKey(lexemeQuery(lexeme), preferLocal))))
+  }
+
+  /** Unpins every query (dropping their lists). */
+  unpinAll(): void {
+    this.#rankings.unpinAll()
+  }
+
+  /** Drops the cached rankings of the queries searched so far; pinned ones stay. */
+  clearRankings(): void {
+    this.#rankings.clear()
+  }
+
+  /** Entries held by pinned rankings, plus 16 per list (see `RankedListCache.pinnedSize`). */
+  get pinnedEntries(): number {
+    return this.#rankings.pinnedSize
+  }
+
+  /** @internal The ranking cache, read-only: for tests and benchmarks. */
+  get rankings(): RankingCacheView {
+    return this.#rankings
+  }
+
+  // The cache key of a query: its phrases and whether local users are boosted.
+  #queryKey(query: SearchQuery, preferLocal: boolean): string {
+    let phrases = this.#phrasesKeys.get(query)
+    if (phrases === undefined) this.#phrasesKeys.set(query, (phrases = JSON.stringify(query.phrases)))
+    return (preferLocal ? 'L' : 'A') + phrases
+  }
+
+  #newCache(): RankedListCache {
+    return new RankedListCache(this.#cacheOptions.capacity, this.#cacheOptions.maxBytes)
+  }
+
+  // Per-search set-up: the index (and with a new one, a new cache), scratch
+  // capacity and the tier queries; returns the folded query.
   #begin(index: SearchIndex, query: SearchQuery, preferLocal: boolean): SearchQuery {
-    this.#index = index
+    if (index !== this.#index) {
+      if (this.#index !== undefined) this.#rankings = this.#newCache()
+      this.#index = index
+    }
     this.#ensureCapacity(index.idLimit)
     this.#preferLocal = preferLocal
     const isFolded = index.tiers.isFolded
@@ -137,8 +200,7 @@ export class Searcher {
   }
 
   // The entries changed since `list` was built (none if current), or undefined when too many to patch (rebuild instead).
-  #changesToPatch(list: RankedList): readonly number[] | undefined {
-    const index = this.#index as SearchIndex
+  #changesToPatch(index: SearchIndex, list: RankedList): readonly number[] | undefined {
     if (list.version === index.version) return NO_CHANGES
     return index.version - list.version <= MAX_PATCH + (list.ids.length >> 3) ? index.changesSince(list.version) : undefined
   }
@@ -146,15 +208,14 @@ export class Searcher {
   // Best first through the list (skipping entries changed since it was
   // built) merged with the changed entries' fresh ranking, until limit + 1
   // accepted: `limited` needs no more. False if an incomplete list ran out first.
-  #walk(list: RankedList, patch: readonly number[], limit: number, filter: CandidateFilter, page: RankedPage): boolean {
-    const index = this.#index as SearchIndex
+  #walk(index: SearchIndex, list: RankedList, patch: readonly number[], limit: number, filter: CandidateFilter, page: RankedPage): boolean {
     const want = limit + 1
     const { ids, scores, tiers } = list
     let i = 0
     let j = 0
     let accepted = 0
     while (accepted < want) {
-      i = this.#skipChanged(list, i)
+      i = this.#skipChanged(index, list, i)
       if (i === ids.length && !list.complete) return false
       let id: number
       if (i < ids.length) {
@@ -179,8 +240,7 @@ export class Searcher {
 
   // The first position from `i` whose entry is unchanged since the list was
   // built (or the end), sorting the tail when the walk reaches it.
-  #skipChanged(list: RankedList, i: number): number {
-    const index = this.#index as SearchIndex
+  #skipChanged(index: SearchIndex, list: RankedList, i: number): number {
     for (; i < list.ids.length; i++) {
       if (i === list.sorted) this.#sortRest(list)
       if (index.changedAt(list.ids[i]) <= list.version) break
@@ -204,8 +264,7 @@ export class Searcher {
   }
 
   // The changed entries that still match, scored and in rank order.
-  #rankChanges(changes: readonly number[]): number[] {
-    const index = this.#index as SearchIndex
+  #rankChanges(index: SearchIndex, changes: readonly number[]): number[] {
     const generation = this.#nextGeneration()
     const ranked: number[] = []
     for (const id of changes) {
@@ -218,8 +277,7 @@ export class Searcher {
   }
 
   // Every match of the query, ranked (head sorted); undefined if no word has a lexeme.
-  #build(query: SearchQuery, folded: SearchQuery): RankedList | undefined {
-    const index = this.#index as SearchIndex
+  #build(index: SearchIndex, query: SearchQuery, folded: SearchQuery): RankedList | undefined {
     if (!this.#chooseDriver(index, query, folded)) return undefined
     // Every match has a lexeme (or, in an opt-in tier, a folded lexeme or
     // suffix, all indexed) starting with the driver lexeme or its folded
@@ -238,8 +296,8 @@ export class Searcher {
       this.#stampAll(this.#filterFoldedLists, mark)
     }
     const generation = this.#nextGeneration()
-    this.#offerAll(this.#lists, generation, mark)
-    this.#offerAll(this.#foldedLists, generation, mark)
+    this.#offerAll(index, this.#lists, generation, mark)
+    this.#offerAll(index, this.#foldedLists, generation, mark)
     const matched = this.#matched
     const n = matched.length
     const ids = new Uint32Array(n)
@@ -276,20 +334,19 @@ export class Searcher {
   }
 
   // Scores every candidate not seen yet (and stamped `mark`, unless 0) into
-  // `#matched`, skipping those whose tail bits lack what the query's long
-  // lexemes need (an array read instead of a document check).
-  #offerAll(lists: Lists, generation: number, mark: number): void {
-    const index = this.#index as SearchIndex
+  // `#matched`, skipping those whose prefix signature lacks what the query's
+  // long lexemes need (an array read instead of a document check).
+  #offerAll(index: SearchIndex, lists: Lists, generation: number, mark: number): void {
     const marks = this.#marks
-    const tails = index.tails
+    const signatures = index.signatures
     const need = this.#need
-    let needWords = TAIL_WORDS
+    let needWords = SIGNATURE_WORDS
     while (needWords > 0 && need[needWords - 1] === 0) needWords--
     for (let l = 0; l < lists.length; l++) {
       const list = lists[l]
       for (let i = 0; i < list.length; i++) {
         const id = list[i]
-        if (needWords > 0 && lacksTails(tails, TAIL_WORDS * id, need, needWords)) continue
+        if (needWords > 0 && lacksSignature(signatures, SIGNATURE_WORDS * id, need, needWords)) continue
         if (this.#seen[id] === generation || (mark !== 0 && marks[id] !== mark)) continue
         this.#seen[id] = generation
         const user = index.user(id)
@@ -352,7 +409,7 @@ export class Searcher {
   // lists most of the directory.) False if no word has a lexeme.
   // The next most selective lexeme whose lists differ (another indexed
   // key) becomes the intersection filter. Every lexeme longer than the
-  // indexed keys adds its tail requirement to `#need`, unless folding
+  // indexed keys adds its signature requirement to `#need`, unless folding
   // changes it (a folded tier's documents match its folded form instead).
   #chooseDriver(index: SearchIndex, query: SearchQuery, folded: SearchQuery): boolean {
     let bestCount = Infinity
@@ -369,7 +426,7 @@ export class Searcher {
         if (lexeme === '') continue
         const lists = index.candidates(lexeme)
         const foldedLexeme = folded.phrases[p][j]
-        if (foldedLexeme === lexeme) addTailRequirement(lexeme, this.#need)
+        if (foldedLexeme === lexeme) addSignatureRequirement(lexeme, this.#need)
         const foldedLists = foldedLexeme === lexeme ? NO_LISTS : index.candidates(foldedLexeme)
         if (lists === this.#lists || sameLists(lists, this.#lists) || sameLists(lists, this.#filterLists)) continue
         const count = countIds(lists) + countIds(foldedLists)
@@ -416,31 +473,11 @@ function cacheable(list: RankedList): RankedList {
   return { ids: list.ids.slice(0, list.sorted), scores: list.scores.slice(0, list.sorted), tiers: list.tiers.slice(0, list.sorted), sorted: list.sorted, version: list.version, complete: false }
 }
 
-/** The cache key `Searcher.pin` pins for `lexeme`. */
-export function pinnedKey(lexeme: string, preferLocal: boolean): string {
-  return queryKey(lexemeQuery(lexeme), preferLocal)
-}
-
 // The query of one word that is one lexeme (what `buildSearchQuery` makes of it).
 function lexemeQuery(lexeme: string): SearchQuery {
   return { phrases: [[lexeme]], operands: [lexeme], phraseStart: Int32Array.of(0, 1) }
 }
 
-const keys = new WeakMap<SearchQuery, string>()
-
-// The cache key of a query: its phrases and whether local users are boosted
-// (remembered per query object, which callers may reuse).
-function queryKey(query: SearchQuery, preferLocal: boolean): string {
-  let phrases = keys.get(query)
-  if (phrases === undefined) keys.set(query, (phrases = JSON.stringify(query.phrases)))
-  return (preferLocal ? 'L' : 'A') + phrases
-}
-
-// Whether the tail bits from `at` lack any bit of the first `words` words of `need`.
-function lacksTails(tails: Uint32Array, at: number, need: Uint32Array, words: number): boolean {
-  for (let w = 0; w < words; w++) if ((need[w] & ~tails[at + w]) !== 0) return true
-  return false
-}
 
 // Two lookups of one indexed key return the same id arrays.
 function sameLists(a: Lists, b: Lists): boolean {

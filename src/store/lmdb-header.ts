@@ -19,7 +19,7 @@ export const LMDB_HEADER_BYTES = PAGE_SIZE_OFFSET + 4
 export const LMDB_PROBE_BYTES = MAX_PAGE_SIZE + LMDB_HEADER_BYTES
 
 /** What the first bytes of a `data.mdb` say: fit for lmdb-js 3, or why not. */
-export type LmdbHeaderCheck =
+type LmdbHeaderCheck =
   | { isLmdb: true; pageSizeBytes: number }
   | { isLmdb: false; problem: string }
 

@@ -4,7 +4,7 @@ import type { Packr } from 'msgpackr'
 import { namedDatabase } from './codec.js'
 
 /** What makes a store ours: the marker under {@link FORMAT_KEY}. */
-export interface StoreFormat {
+interface StoreFormat {
   format: typeof FORMAT_NAME
   /** The record layout; bumped when a stored value or key changes shape. */
   version: number
@@ -79,7 +79,7 @@ export function* readBatchMetaRange(db: MetaDb, prefix: string): Generator<[stri
 }
 
 /** `StoreBatch.meta` encoded ahead of the transaction (`null`: delete). */
-export type EncodedMeta = [key: string, value: Uint8Array | null][]
+type EncodedMeta = [key: string, value: Uint8Array | null][]
 
 /**
  * Encodes the batch's meta values before the write transaction, so that a

@@ -4,17 +4,17 @@ import { LMDB_PROBE_BYTES, checkLmdbHeader } from './lmdb-header.js'
 import { messageOf, unusableStore as unusable } from './store-errors.js'
 
 /** LMDB's two files in an environment directory. */
-export const DATA_FILE = 'data.mdb'
+const DATA_FILE = 'data.mdb'
 const LOCK_FILE = 'lock.mdb'
 /**
  * Free space below which a store whose files do not all exist yet is not
  * opened: LMDB maps its new files and the process dies of SIGBUS when the
  * disk cannot back them. 1 MiB holds a new store's first pages and lock file.
  */
-export const MIN_FREE_BYTES_TO_CREATE = 1024 * 1024
+const MIN_FREE_BYTES_TO_CREATE = 1024 * 1024
 
 /** What {@link prepareStorePath} found at a store path before LMDB sees it. */
-export interface StorePathState {
+interface StorePathState {
   /** `true`: no LMDB data yet (new or empty directory, or an empty `data.mdb`); the store must be initialised. */
   isNew: boolean
   /** Why the store cannot be written (directory or `data.mdb` not writable), or `null`. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../directory/index.js'
+import type { Clock } from '../clock.js'
 
 interface Timer {
   handle: number

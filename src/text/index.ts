@@ -11,7 +11,7 @@
 export { normalizeText } from './normalize.js'
 export { parseQueryWords, MAX_QUERY_WORDS } from './parse-words.js'
 export type { UserDocument } from './pg-tsvector.js'
-export { buildUserDocument, toTsvectorString, Weight } from './pg-tsvector.js'
+export { buildUserDocument, toTsvectorString } from './pg-tsvector.js'
 export type { SearchQuery } from './pg-tsquery.js'
 export { buildSearchQuery, formatTsquery } from './pg-tsquery.js'
 export { comparePgText, lowerBoundPgText } from './pg-text-order.js'

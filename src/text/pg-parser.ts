@@ -34,7 +34,7 @@ const ASCII_CLASSES = Uint8Array.from({ length: 128 }, (_, cp) => classify(cp))
  * only below `length` (`classes` and `offsets` up to `length` included).
  * Valid until the next `toParserInput` call.
  */
-export interface ParserInput {
+interface ParserInput {
   readonly length: number
   readonly codePoints: Int32Array
   readonly classes: Uint8Array
@@ -43,7 +43,8 @@ export interface ParserInput {
 
 // One input at a time: parsing is synchronous and never nests across texts,
 // so the buffers are reused (a fresh typed array per text cost more than
-// the parse, with three texts per user at ingest).
+// the parse, with three texts per user at ingest). Module-level so that the
+// parse functions stay plain functions; they grow to the longest text parsed.
 let scratch = { codePoints: new Int32Array(256), classes: new Uint8Array(257), offsets: new Int32Array(257) }
 
 /**
@@ -334,6 +335,7 @@ export function parseTokens(
   if (shared !== undefined) shared.steps = left
 }
 
+// A process-wide count, only read (as a difference) by tests and benchmarks.
 let stepsTaken = 0
 
 /**

@@ -6,7 +6,7 @@ import { parseTokens, toParserInput, type ParserBudget } from './pg-parser.js'
 import { TokenType } from './pg-parser-states.js'
 
 /** Tokens of this many UTF-8 bytes or more are dropped ("word is too long to be indexed"). */
-export const MAX_TOKEN_BYTES = 2047
+const MAX_TOKEN_BYTES = 2047
 
 // pg_ts_config_map for `simple`: every type but these four has a dictionary.
 function isIndexedType(type: number): boolean {

@@ -15,7 +15,7 @@ const MAX_POSITIONS_PARSED = 255
 const MAX_POSITIONS_CONCAT = 256
 
 /** Weight codes as PostgreSQL packs them: D 0, C 1, B 2, A 3. */
-export const Weight = { D: 0, C: 1, B: 2, A: 3 } as const
+const Weight = { D: 0, C: 1, B: 2, A: 3 } as const
 
 /**
  * One user's text-search document, packed for ranking without allocation.
@@ -95,6 +95,9 @@ const SHARED_MAX_LENGTH = 16
 const SHARED_POSITIONS_MAX = 1 << 16
 const INTERNED_MAX = 1 << 18
 const MAX_INTERNED_LENGTH = 64
+// Module-level on purpose: sharing pays across every document of the
+// process, whichever index holds it. Bounded by the limits above, and
+// consecutiveStarts by the most lexemes of one document.
 const consecutiveStarts: number[][] = []
 const sharedPositions = new Map<string, number[]>()
 const internedLexemes = new Map<string, string>()
@@ -160,7 +163,7 @@ export function buildUserDocument(localpart: string, serverName: string, display
 }
 
 /** A document holding `to_tsvector('simple', text)` alone (all positions weight D). */
-export function toTsvectorDocument(text: string): UserDocument {
+function toTsvectorDocument(text: string): UserDocument {
   return pack(vectorOf(text, Weight.D))
 }
 

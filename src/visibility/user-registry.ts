@@ -1,4 +1,5 @@
 import { UserDirectoryError } from '../errors.js'
+import { isOnServer } from '../ids/index.js'
 import type { ServerName, UserId } from '../ids/index.js'
 
 /** An application service registration, as far as the directory cares. */
@@ -46,14 +47,9 @@ export class UserRegistry {
     )
   }
 
-  /**
-   * Whether the user id belongs to this homeserver: its first ':' is the one
-   * before a trailing server name (no slice: this runs several times per
-   * membership change).
-   */
+  /** Whether the user id belongs to this homeserver (see `isOnServer`). */
   isLocal(userId: UserId): boolean {
-    const colon = userId.length - this.serverName.length - 1
-    return colon > 0 && userId.charCodeAt(colon) === 0x3a && userId.indexOf(':') === colon && userId.endsWith(this.serverName)
+    return isOnServer(userId, this.serverName)
   }
 
   get(userId: UserId): LocalUser | undefined {

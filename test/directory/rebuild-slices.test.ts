@@ -339,7 +339,7 @@ function indexOf(entries: DirectoryEntries, registry: UserRegistry, visibility: 
   const index = new SearchIndex()
   for (const [userId, entry] of entries.entries()) {
     const flags = (registry.isLocked(userId) ? EntryFlag.Locked : 0) | (visibility.isInPublicRoom(userId) ? EntryFlag.InPublicRoom : 0)
-    index.upsert(userId, userId.slice(1, userId.indexOf(':')), userId.slice(userId.indexOf(':') + 1), entry.displayName, entry.avatarUrl, registry.isLocal(userId), flags)
+    index.upsert({ userId, localpart: userId.slice(1, userId.indexOf(':')), serverName: userId.slice(userId.indexOf(':') + 1), displayName: entry.displayName, avatarUrl: entry.avatarUrl, isLocal: registry.isLocal(userId), flags })
   }
   return index
 }

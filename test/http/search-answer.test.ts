@@ -39,4 +39,11 @@ test('an empty page', () => {
   assert.is(searchAnswerBytes(false, []).toString(), '{"limited":false,"results":[]}')
 })
 
+test('an answer larger than the reused buffer may grow to is written into one of its own, byte for byte the same', () => {
+  const huge = Array.from({ length: 50 }, (_, i) => ({ user_id: `@u${i}:test`, display_name: 'é"'.repeat(6000), avatar_url: null }))
+  assert.ok(searchAnswerBytes(true, huge).equals(viaStringify(true, huge)))
+  const small = [{ user_id: '@a:test', display_name: 'A', avatar_url: 'mxc://a/b' }]
+  assert.ok(searchAnswerBytes(false, small).equals(viaStringify(false, small)))
+})
+
 test.run()

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseRoomId, parseUserId } from '../../src/ids/index.js'
+import { isOnServer, isServerName, parseRoomId, parseServerName, parseUserId } from '../../src/ids/index.js'
 import { UserDirectoryError } from '../../src/errors.js'
 
 const test = suite('src/ids/user-id.ts')
@@ -33,6 +33,27 @@ test('rejects an id exactly when it holds a character the regex [\\s\\x00-\\x1f\
     assert.is(rejects(parseUserId, `@al${ch}ice:example.org`), banned.test(ch), `U+${c.toString(16)}`)
   }
   fc.assert(fc.property(fc.string({ maxLength: 20 }), (local) => rejects(parseUserId, `@x${local}:example.org`) === banned.test(local) || local.length > 240))
+})
+
+test('isOnServer: the part after the first colon is the server name, port included', () => {
+  assert.ok(isOnServer('@alice:example.org', 'example.org'))
+  assert.ok(isOnServer('@a:b:8448', 'b:8448'))
+  assert.not.ok(isOnServer('@a:b:8448', '8448'), 'the first colon starts the server name')
+  assert.not.ok(isOnServer('@alice:example.org', 'ample.org'))
+  assert.not.ok(isOnServer('@alice:example.org.evil', 'example.org'))
+  assert.not.ok(isOnServer(':example.org', 'example.org'), 'no localpart')
+})
+
+test('isServerName: a host with an optional port; parseServerName throws on anything else', () => {
+  for (const good of ['localhost', 'example.org', 'b:8448', '[::1]:8448']) {
+    assert.ok(isServerName(good), good)
+    assert.is(parseServerName(good), good)
+  }
+  for (const bad of ['', 'a b', 'a/b', '@a', 'x\n']) {
+    assert.not.ok(isServerName(bad), bad)
+    assert.throws(() => parseServerName(bad), /serverName must be a host name/)
+  }
+  assert.throws(() => parseServerName(7), /serverName must be a host name/)
 })
 
 test.run()

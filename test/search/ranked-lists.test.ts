@@ -79,7 +79,7 @@ function apply(index: SearchIndex, c: Change): void {
   const id = userId(c.user)
   if (c.kind === 'remove') return index.remove(id)
   const last = LAST[c.last]
-  index.upsert(id, `u${c.user}`, id.slice(id.indexOf(':') + 1), last === null ? FIRST[c.first] : `${FIRST[c.first]} ${last}`, c.avatar ? 'mxc://a/b' : null, id.endsWith(':test'))
+  index.upsert({ userId: id, localpart: `u${c.user}`, serverName: id.slice(id.indexOf(':') + 1), displayName: last === null ? FIRST[c.first] : `${FIRST[c.first]} ${last}`, avatarUrl: c.avatar ? 'mxc://a/b' : null, isLocal: id.endsWith(':test') })
 }
 
 function filterOf(modulus: number, salt: number): CandidateFilter {
@@ -130,7 +130,7 @@ test('searches with cached lists equal a brute-force ranking, across changes', (
       for (const [i, s] of steps.entries()) {
         if (s.kind === 'changes') for (const c of s.changes) apply(index, c)
         else if (s.kind === 'pin') searcher.pin(index, s.lexeme, s.preferLocal)
-        else if (s.kind === 'clear') index.rankedLists.clear()
+        else if (s.kind === 'clear') searcher.clearRankings()
         else assert.equal(run(index, searcher, s), bruteForce(index, s), `step ${i}: ${JSON.stringify(s)}`)
       }
       return true
@@ -146,7 +146,7 @@ test('a walk past a cached head ranks the full list again for that search', () =
   const searcher = new Searcher()
   const first: Search = { kind: 'search', term: 'u', limit: 10, modulus: 1, salt: 0, preferLocal: false }
   assert.equal(run(index, searcher, first), bruteForce(index, first))
-  assert.is(index.rankedLists.size, 1024 + 16, 'only the head of the 1,500 matches is cached')
+  assert.is(searcher.rankings.size, 1024 + 16, 'only the head of the 1,500 matches is cached')
   // One user in 400 visible: the ten best lie beyond the cached head.
   const sparse: Search = { ...first, modulus: 400, salt: 5 }
   assert.equal(run(index, searcher, sparse), bruteForce(index, sparse))
@@ -170,51 +170,70 @@ test('searches walking pinned lists equal a brute-force ranking, before and afte
   for (const lexeme of PINNED) for (const preferLocal of [false, true]) searcher.pin(index, lexeme, preferLocal)
   check('pinned')
   for (let n = 0; n < 40; n++) apply(index, { kind: 'upsert', user: n * 13, first: n % 3, last: 2, avatar: true })
-  index.rankedLists.clear()
+  searcher.clearRankings()
   check('after changes and clear()')
 })
 
 test('pinned lists survive clear() and eviction, are replaced when rebuilt, and go with unpinAll()', () => {
-  const index = new SearchIndex(undefined, 1000)
-  for (let n = 0; n < 1200; n++) index.upsert(userId(n), `u${n}`, 'test', n < 600 ? 'alpha' : 'beta', null, true)
-  const searcher = new Searcher()
+  const index = new SearchIndex()
+  for (let n = 0; n < 1200; n++) index.upsert({ userId: userId(n), localpart: `u${n}`, serverName: 'test', displayName: n < 600 ? 'alpha' : 'beta', avatarUrl: null, isLocal: true })
+  const searcher = new Searcher({ capacity: 1000 })
   const everyone = { accepts: () => true }
   assert.ok(searcher.pin(index, 'alpha', false), 'ranked')
   assert.not.ok(searcher.pin(index, 'alpha', false), 'current: not ranked again')
-  assert.is(index.rankedLists.pinnedSize, 616)
-  assert.is(index.rankedLists.size, 0, 'pinned lists do not count against the LRU capacity')
+  assert.is(searcher.rankings.pinnedSize, 616)
+  assert.is(searcher.rankings.size, 0, 'pinned lists do not count against the LRU capacity')
   searcher.search(index, buildSearchQuery(['beta']), 5, everyone, false)
   searcher.search(index, buildSearchQuery(['b']), 5, everyone, false)
-  index.rankedLists.clear()
-  assert.is(index.rankedLists.pinnedSize, 616, 'kept through eviction and clear()')
+  searcher.clearRankings()
+  assert.is(searcher.rankings.pinnedSize, 616, 'kept through eviction and clear()')
   const key = 'A' + JSON.stringify([['alpha']])
-  const before = index.rankedLists.get(key)
+  const before = searcher.rankings.get(key)
   assert.ok(before !== undefined && before.ids.length === 600)
   // Enough changes that the list cannot be patched: the next search rebuilds it, still pinned.
-  for (let n = 0; n < 400; n++) index.upsert(userId(n), `u${n}`, 'test', 'alpha', 'mxc://a/b', true)
+  for (let n = 0; n < 400; n++) index.upsert({ userId: userId(n), localpart: `u${n}`, serverName: 'test', displayName: 'alpha', avatarUrl: 'mxc://a/b', isLocal: true })
   const page = searcher.search(index, buildSearchQuery(['alpha']), 5, everyone, false)
   assert.is(index.user(page.ids[0])?.avatarUrl, 'mxc://a/b')
-  const after = index.rankedLists.get(key)
+  const after = searcher.rankings.get(key)
   assert.ok(after !== undefined && after !== before && after.version === index.version, 'replaced by the rebuilt list')
   assert.ok(searcher.pin(index, 'beta', false))
-  assert.is(index.rankedLists.pinnedCount, 2)
-  index.rankedLists.unpinAll()
-  assert.is(index.rankedLists.pinnedSize, 0)
-  assert.is(index.rankedLists.get(key), undefined)
+  assert.is(searcher.rankings.pinnedCount, 2)
+  searcher.unpinAll()
+  assert.is(searcher.rankings.pinnedSize, 0)
+  assert.is(searcher.rankings.get(key), undefined)
 })
 
 test('the cache is bounded by its capacity, least recently used out first', () => {
-  const index = new SearchIndex(undefined, 1000)
+  const index = new SearchIndex()
   // (A list weighs its length plus 16.)
-  for (let n = 0; n < 1200; n++) index.upsert(userId(n), `u${n}`, 'test', n < 600 ? 'alpha' : 'beta', null, true)
-  const searcher = new Searcher()
+  for (let n = 0; n < 1200; n++) index.upsert({ userId: userId(n), localpart: `u${n}`, serverName: 'test', displayName: n < 600 ? 'alpha' : 'beta', avatarUrl: null, isLocal: true })
+  const searcher = new Searcher({ capacity: 1000 })
   const everyone = { accepts: () => true }
   searcher.search(index, buildSearchQuery(['alpha']), 5, everyone, false)
-  assert.is(index.rankedLists.size, 616)
+  assert.is(searcher.rankings.size, 616)
   searcher.search(index, buildSearchQuery(['beta']), 5, everyone, false)
-  assert.is(index.rankedLists.size, 616, 'alpha evicted for beta')
+  assert.is(searcher.rankings.size, 616, 'alpha evicted for beta')
   searcher.search(index, buildSearchQuery(['u']), 5, everyone, false)
-  assert.is(index.rankedLists.size, 616, 'a list over the capacity is not kept')
+  assert.is(searcher.rankings.size, 616, 'a list over the capacity is not kept')
+})
+
+test('the cache holds the rankings of the index last searched: another index starts an empty one, pins included', () => {
+  const first = new SearchIndex()
+  const second = new SearchIndex()
+  for (let n = 0; n < 20; n++) {
+    first.upsert({ userId: userId(n), localpart: `u${n}`, serverName: 'test', displayName: 'alpha', avatarUrl: null, isLocal: true })
+    second.upsert({ userId: userId(n), localpart: `u${n}`, serverName: 'test', displayName: n < 10 ? 'alpha' : 'beta', avatarUrl: null, isLocal: true })
+  }
+  const searcher = new Searcher()
+  const everyone = { accepts: () => true }
+  searcher.pin(first, 'alpha', false)
+  searcher.search(first, buildSearchQuery(['u1']), 5, everyone, false)
+  assert.is(searcher.rankings.pinnedSize, 20 + 16)
+  assert.is(searcher.rankings.size, 11 + 16)
+  const page = searcher.search(second, buildSearchQuery(['alpha']), 50, everyone, false)
+  assert.is(page.ids.length, 10, 'ranked from the second index, not the first one\'s pinned list')
+  assert.is(searcher.rankings.pinnedSize, 0)
+  assert.is(searcher.rankings.size, 10 + 16)
 })
 
 test.run()

@@ -53,13 +53,13 @@ test('after any sequence of upserts and removals, every key lists exactly the en
           incremental.remove(userId)
           current.delete(s.user)
         } else {
-          incremental.upsert(userId, `u${s.user}`, 'test', s.name, null, true)
+          incremental.upsert({ userId, localpart: `u${s.user}`, serverName: 'test', displayName: s.name, avatarUrl: null, isLocal: true })
           current.set(s.user, s.name)
           used.push(s.name)
         }
       }
       const fresh = new SearchIndex(optionSets[o])
-      for (const [user, displayName] of current) fresh.upsert(`@u${user}:test` as UserId, `u${user}`, 'test', displayName, null, true)
+      for (const [user, displayName] of current) fresh.upsert({ userId: `@u${user}:test` as UserId, localpart: `u${user}`, serverName: 'test', displayName, avatarUrl: null, isLocal: true })
       const keys = keysOf(used)
       assert.equal(postings(incremental, keys), postings(fresh, keys))
       assert.is(incremental.size, current.size)
@@ -88,7 +88,7 @@ test('an index built by upserts lists under each key exactly the ids, in the ord
   fc.assert(
     fc.property(fc.array(name, { maxLength: 30 }), fc.boolean(), (names, tiers) => {
       const index = new SearchIndex({ accentInsensitive: tiers, infixMatch: tiers })
-      names.forEach((displayName, i) => index.upsert(`@u${i}:test` as UserId, `u${i}`, 'test', displayName, null, true))
+      names.forEach((displayName, i) => index.upsert({ userId: `@u${i}:test` as UserId, localpart: `u${i}`, serverName: 'test', displayName, avatarUrl: null, isLocal: true }))
       const oracle = flexAddOracle(index)
       for (const key of new Set([...oracle.keys, ...keysOf(names)])) {
         assert.equal(index.candidates(key).flat(), oracle.lists(key), key)
@@ -100,10 +100,10 @@ test('an index built by upserts lists under each key exactly the ids, in the ord
 
 test('a removed entry is found under none of its keys, and its id, reused, under the new entry\'s only', () => {
   const index = new SearchIndex()
-  index.upsert('@alice:test' as UserId, 'alice', 'test', 'Alice Liddell', null, true)
+  index.upsert({ userId: '@alice:test' as UserId, localpart: 'alice', serverName: 'test', displayName: 'Alice Liddell', avatarUrl: null, isLocal: true })
   index.remove('@alice:test' as UserId)
   assert.equal(postings(index, ['a', 'al', 'alice', 'l', 'lid', 't', 'test']), {})
-  index.upsert('@bob:test' as UserId, 'bob', 'test', 'Bob', null, true)
+  index.upsert({ userId: '@bob:test' as UserId, localpart: 'bob', serverName: 'test', displayName: 'Bob', avatarUrl: null, isLocal: true })
   assert.equal(postings(index, ['a', 'al', 'alice', 'l', 'lid', 'b', 'bob', 't', 'test']), { b: ['@bob:test'], bob: ['@bob:test'], t: ['@bob:test'], test: ['@bob:test'] })
 })
 

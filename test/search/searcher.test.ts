@@ -3,9 +3,10 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SearchIndex, Searcher, buildSearchQuery } from '../../src/search/index.js'
 import type { MatchOptions } from '../../src/search/index.js'
-import { TAIL_WORDS, addTailRequirement } from '../../src/search/search-index.js'
+import { SIGNATURE_WORDS, addSignatureRequirement } from '../../src/search/prefix-signature.js'
 import { matchTiers } from '../../src/search/match-tiers.js'
-import { foldSearchQuery, matchesQuery } from '../../src/search/ranking.js'
+import { matchesQuery } from '../../src/search/rank/index.js'
+import { foldSearchQuery } from '../../src/text/index.js'
 import type { UserId } from '../../src/ids/index.js'
 import { buildUserDocument, parseQueryWords } from '../../src/text/index.js'
 
@@ -14,7 +15,7 @@ const everyone = { accepts: () => true }
 
 function indexOf(options: MatchOptions, names: Record<string, string | null>): SearchIndex {
   const index = new SearchIndex(options)
-  for (const [localpart, displayName] of Object.entries(names)) index.upsert(`@${localpart}:test` as UserId, localpart, 'test', displayName, null, true)
+  for (const [localpart, displayName] of Object.entries(names)) index.upsert({ userId: `@${localpart}:test` as UserId, localpart, serverName: 'test', displayName, avatarUrl: null, isLocal: true })
   return index
 }
 
@@ -86,31 +87,13 @@ test('a two-word query over hundreds of candidates per word (the intersecting bu
   assert.equal(page.total, 240)
 })
 
-test('a lexeme longer than the indexed key sets every tail bit a query lexeme it starts with needs', () => {
-  const need = new Uint32Array(TAIL_WORDS)
-  const has = new Uint32Array(TAIL_WORDS)
-  fc.assert(
-    fc.property(fc.string({ minLength: 7, maxLength: 14, unit: fc.constantFrom('a', 'b', '7', '.', 'é', '中', '\u{1F600}') }), fc.nat(), (lexeme, cut) => {
-      const query = lexeme.slice(0, 7 + (cut % (lexeme.length - 6)))
-      has.fill(0)
-      need.fill(0)
-      addTailRequirement(lexeme, has)
-      addTailRequirement(query, need)
-      assert.ok(need.every((bits, w) => (bits & ~has[w]) === 0), `${JSON.stringify(query)} needs bits ${JSON.stringify(lexeme)} lacks`)
-    }),
-  )
-  need.fill(0)
-  addTailRequirement('alexan', need)
-  assert.ok(need.every((bits) => bits === 0))
-})
-
-test('a query lexeme whose tail bits include the top bit of a word (negative as an int32) finds its user', () => {
-  const need = new Uint32Array(TAIL_WORDS)
-  const tails = 'abcdefghijklmnopqrstuvwxyz0123456789'
+test('a query lexeme whose prefix-signature bits include the top bit of a word (negative as an int32) finds its user', () => {
+  const need = new Uint32Array(SIGNATURE_WORDS)
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789'
   const long: string[] = []
-  for (const a of tails) for (const b of tails) for (const c of tails) {
+  for (const a of letters) for (const b of letters) for (const c of letters) {
     need.fill(0)
-    addTailRequirement(`alexan${a}${b}${c}`, need)
+    addSignatureRequirement(`alexan${a}${b}${c}`, need)
     if (need.some((bits) => bits >= 2 ** 31)) long.push(`alexan${a}${b}${c}`)
   }
   assert.ok(long.length > 0)
@@ -119,9 +102,9 @@ test('a query lexeme whose tail bits include the top bit of a word (negative as 
   for (const [localpart, name] of Object.entries(names)) assert.ok(search(index, name).users.includes(`@${localpart}:test`), name)
 })
 
-test('long query lexemes (the tail-bit check) find exactly the users a full document check finds, in every tier set-up', () => {
-  // Many users share each 6-character key and differ after it, so the tail
-  // bits decide most candidates; the oracle checks every user's documents.
+test('long query lexemes (the prefix-signature check) find exactly the users a full document check finds, in every tier set-up', () => {
+  // Many users share each 6-character key and differ after it, so the
+  // prefix signatures decide most candidates; the oracle checks every user's documents.
   const word = fc.tuple(fc.constantFrom('alexan', 'bench.', 'willia'), fc.string({ maxLength: 4, unit: fc.constantFrom('d', 'e', 'é', 'r', '7', '.') })).map(([key, tail]) => key + tail)
   const optionSets: MatchOptions[] = [
     { accentInsensitive: false, infixMatch: false },

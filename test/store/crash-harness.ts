@@ -1,6 +1,7 @@
 // Shared by the crash tests: a seeded generator and a runner that SIGKILLs
 // a child after it has acknowledged a given number of positions.
 import { spawn } from 'node:child_process'
+import { SeededRandom } from '../../src/seeded-random.js'
 
 /** Kills per crash test: 20 by default, `USERDIR_CRASH_KILLS` raises it. */
 export const CRASH_KILLS = Number(process.env.USERDIR_CRASH_KILLS ?? 20)
@@ -9,15 +10,10 @@ export const CRASH_SEED = Number(process.env.USERDIR_CRASH_SEED ?? Date.now() % 
 /** Children start in ~0.7 s (tsx, lmdb, pino): two stores are crashed side by side to keep each test short. */
 export const CRASH_LANES = 2
 
-/** A small seeded generator (mulberry32) returning numbers in [0, 1). */
+/** The seeded generator of src/seeded-random.ts as a function returning numbers in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
+  const random = new SeededRandom(seed)
+  return () => random.next()
 }
 
 /** What a killed child left: the last position it printed, and how it ended. */

@@ -39,7 +39,7 @@ async function handleSearch({ req, res, url, ctx }: RouteRequest): Promise<void>
  * true is 1. Where `int()` raises (null, "2.5", "abc", a list; Synapse
  * answers 500) this is 400 `M_INVALID_PARAM`.
  */
-export function parseSearchBody(body: Record<string, unknown>): { term: string; limit: number } {
+function parseSearchBody(body: Record<string, unknown>): { term: string; limit: number } {
   if (!('search_term' in body)) throw new HttpError(400, 'M_BAD_JSON', '`search_term` is required field')
   const term = body.search_term
   if (typeof term !== 'string') throw new HttpError(400, 'M_INVALID_PARAM', '`search_term` must be a string')
@@ -61,7 +61,7 @@ const MAX_STR_DIGITS = 4300
  * with optional blanks, sign and single underscores between digits (any
  * Unicode decimal digit counts); above 50 the exact value does not matter.
  */
-export function pythonInt(value: unknown): number | null {
+function pythonInt(value: unknown): number | null {
   if (typeof value === 'boolean') return value ? 1 : 0
   if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : null
   if (typeof value !== 'string') return null

@@ -50,5 +50,12 @@ class RankScratch {
   }
 }
 
-/** The one set of scratch buffers (JavaScript runs these calls one at a time). */
+/**
+ * The one set of scratch buffers of the process: module-level because the
+ * scoring functions are pure over plain data and run one at a time (they are
+ * synchronous), so no two calls share them at once. Bounded: the stamps are
+ * fixed, the operand arrays grow to a query's operands (at most
+ * `MAX_QUERY_WORDS` words) and the entry arrays to the positions of the
+ * largest document scored.
+ */
 export const scratch = new RankScratch()

@@ -120,45 +120,27 @@ test('stateDeltasOf keeps events with a string state_key, in order, and finds th
   assert.is(newestEventMs, 5)
 })
 
-// Idempotence across a restart needs the LMDB store (UserDirectory.open({ path })).
-const probeDir = mkdtempSync(join(tmpdir(), 'userdir-probe-'))
-let persistenceMissing = false
-try {
-  await (await UserDirectory.open({ serverName: 'test', path: probeDir })).close()
-} catch (error) {
-  if (!(error instanceof Error && error.message.includes('not available in this build'))) throw error
-  persistenceMissing = true
-} finally {
-  rmSync(probeDir, { recursive: true, force: true })
-}
+test('a transaction applied before a restart is not applied again after it (LMDB)', async () => {
+  const path = mkdtempSync(join(tmpdir(), 'userdir-txn-'))
+  try {
+    let dir = await UserDirectory.open({ serverName: 'test', path })
+    await dir.registerLocalUser('@alice:test', {})
+    let service = await start(dir, { hsToken: HS_TOKEN })
+    await put(service, 'persist-1', [joinRules('!r:test', 'public'), member('!r:test', '@alice:test', 'join'), member('!r:test', '@bruce:remote', 'join', { displayname: 'Bruce' })])
+    await put(service, 'persist-2', [member('!r:test', '@bruce:remote', 'leave')])
+    await service.stop()
+    await dir.close()
 
-const acrossRestart = 'a transaction applied before a restart is not applied again after it (LMDB)'
-if (persistenceMissing) {
-  console.log(`  skipped "${acrossRestart}": UserDirectory.open({ path }) says persistent storage is not available in this build`)
-  test.skip(acrossRestart, () => {})
-} else {
-  test(acrossRestart, async () => {
-    const path = mkdtempSync(join(tmpdir(), 'userdir-txn-'))
-    try {
-      let dir = await UserDirectory.open({ serverName: 'test', path })
-      await dir.registerLocalUser('@alice:test', {})
-      let service = await start(dir, { hsToken: HS_TOKEN })
-      await put(service, 'persist-1', [joinRules('!r:test', 'public'), member('!r:test', '@alice:test', 'join'), member('!r:test', '@bruce:remote', 'join', { displayname: 'Bruce' })])
-      await put(service, 'persist-2', [member('!r:test', '@bruce:remote', 'leave')])
-      await service.stop()
-      await dir.close()
-
-      dir = await UserDirectory.open({ serverName: 'test', path })
-      service = await start(dir, { hsToken: HS_TOKEN })
-      assert.is(await dir.getProfile('@bruce:remote'), null)
-      assert.is((await put(service, 'persist-1', [member('!r:test', '@bruce:remote', 'join', { displayname: 'Bruce' })])).status, 200)
-      assert.is(await dir.getProfile('@bruce:remote'), null)
-      await service.stop()
-      await dir.close()
-    } finally {
-      rmSync(path, { recursive: true, force: true })
-    }
-  })
-}
+    dir = await UserDirectory.open({ serverName: 'test', path })
+    service = await start(dir, { hsToken: HS_TOKEN })
+    assert.is(await dir.getProfile('@bruce:remote'), null)
+    assert.is((await put(service, 'persist-1', [member('!r:test', '@bruce:remote', 'join', { displayname: 'Bruce' })])).status, 200)
+    assert.is(await dir.getProfile('@bruce:remote'), null)
+    await service.stop()
+    await dir.close()
+  } finally {
+    rmSync(path, { recursive: true, force: true })
+  }
+})
 
 test.run()

@@ -1,3 +1,4 @@
+import { MAX_INDEXED_PREFIX } from './prefix-postings.js'
 import type { SearchIndex } from './search-index.js'
 
 /**
@@ -10,13 +11,13 @@ import type { SearchIndex } from './search-index.js'
  * Resumable, so a scheduler can interleave it with searches: `step` counts
  * each entry's distinct lexemes (a bounded slice of entries per call), then
  * adds each lexeme's count to its prefixes (a bounded slice of lexemes per
- * call); `lexemes` is the answer. A prefix is counted once per lexeme it
+ * call); `prefixes` is the answer. A prefix is counted once per lexeme it
  * starts, so an entry with two lexemes sharing a prefix counts twice there:
  * an estimate, only used to choose what to rank ahead. Prefixes longer than
  * the index's 6-character key are counted only for lexemes held by two or
  * more entries (long unique localparts would add millions of keys).
  */
-export class FrequentLexemes {
+export class FrequentPrefixes {
   readonly #index: SearchIndex
   readonly #minMatches: number
   readonly #lexemeCounts = new Map<string, number>()
@@ -50,7 +51,7 @@ export class FrequentLexemes {
         return true
       }
       const [lexeme, count] = next.value
-      const longest = count >= 2 ? lexeme.length : Math.min(lexeme.length, SHORT_PREFIX)
+      const longest = count >= 2 ? lexeme.length : Math.min(lexeme.length, MAX_INDEXED_PREFIX)
       for (let k = 1; k <= longest; k++) {
         const prefix = lexeme.slice(0, k)
         this.#prefixCounts.set(prefix, (this.#prefixCounts.get(prefix) ?? 0) + count)
@@ -60,13 +61,10 @@ export class FrequentLexemes {
   }
 
   /** The prefixes counted at `minMatches` or more, most frequent first (complete once `step` returned true). */
-  lexemes(): string[] {
+  prefixes(): string[] {
     const frequent: [string, number][] = []
     for (const entry of this.#prefixCounts) if (entry[1] >= this.#minMatches) frequent.push(entry)
     frequent.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     return frequent.map(([prefix]) => prefix)
   }
 }
-
-// Every lexeme contributes its prefixes up to this length (the index's key length).
-const SHORT_PREFIX = 6

@@ -1,24 +1,25 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { FrequentLexemes, SearchIndex } from '../../src/search/index.js'
+import { SearchIndex } from '../../src/search/index.js'
+import { FrequentPrefixes } from '../../src/search/frequent-prefixes.js'
 import type { UserId } from '../../src/ids/index.js'
 
-const test = suite('src/search/frequent-lexemes.ts')
+const test = suite('src/search/frequent-prefixes.ts')
 
 // 30 Marias, 8 Martas, 12 Alexandras; localparts u0..u49 on 'ex.org'.
 function index(): SearchIndex {
   const index = new SearchIndex()
   const names = [...Array(30).fill('Maria'), ...Array(8).fill('Marta'), ...Array(12).fill('Alexandra')]
-  names.forEach((name, n) => index.upsert(`@u${n}:ex.org` as UserId, `u${n}`, 'ex.org', name, null, true))
+  names.forEach((name, n) => index.upsert({ userId: `@u${n}:ex.org` as UserId, localpart: `u${n}`, serverName: 'ex.org', displayName: name, avatarUrl: null, isLocal: true }))
   return index
 }
 
 function run(index: SearchIndex, minMatches: number, budget: number): string[] {
-  const count = new FrequentLexemes(index, minMatches)
+  const count = new FrequentPrefixes(index, minMatches)
   let steps = 0
   while (!count.step(budget)) steps++
   assert.ok(budget > 1000 || steps > 10, 'a small budget needs many steps')
-  return count.lexemes()
+  return count.prefixes()
 }
 
 test('prefixes matched by minMatches or more entries, most frequent first, long prefixes of shared lexemes included', () => {

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino'
-import { FrequentLexemes, pinnedKey } from '../search/index.js'
-import type { SearchIndex, Searcher } from '../search/index.js'
-import type { Clock } from './options.js'
+import type { Clock } from '../clock.js'
+import { FrequentPrefixes } from './frequent-prefixes.js'
+import type { SearchIndex } from './search-index.js'
+import type { Searcher } from './searcher.js'
 
 /** What one warm-up did (see {@link SearchWarmer}). */
 export interface SearchWarmReport {
@@ -18,7 +19,7 @@ export interface SearchWarmReport {
 }
 
 /** What the warmer reads from the directory. */
-export interface WarmHost {
+interface WarmHost {
   /** The current search index (replaced by a rebuild). */
   index(): SearchIndex
   readonly searcher: Searcher
@@ -27,7 +28,7 @@ export interface WarmHost {
 
 // Queries listing fewer candidates than this are left to their first
 // search, whose scoring is then short.
-export const DEFAULT_MIN_MATCHES = 1000
+const DEFAULT_MIN_MATCHES = 1000
 // Work between two yields to the event loop (one ranking is one unit, so a
 // slice can run past it by one ranking: longest for a one-letter prefix,
 // which lists most of the directory).
@@ -35,7 +36,7 @@ const SLICE_MS = 8
 const COUNT_UNITS_PER_CHECK = 2048
 // After the last change, this quiet time passes before stale pinned
 // rankings are refreshed (or all re-planned, once the directory doubled).
-export const REFRESH_QUIET_MS = 1000
+const REFRESH_QUIET_MS = 1000
 // After a warm-up failed (a bug: it only reads the index), the next try.
 const RETRY_AFTER_FAILURE_MS = 30_000
 
@@ -148,7 +149,7 @@ export class SearchWarmer {
     const index = this.#host.index()
     const report: SearchWarmReport = { lexemes: 0, built: 0, entries: 0, ms: 0, cancelled: false }
     const done = (): SearchWarmReport => {
-      report.entries = index.rankedLists.pinnedSize
+      report.entries = this.#host.searcher.pinnedEntries
       report.ms = performance.now() - start
       return report
     }
@@ -156,15 +157,15 @@ export class SearchWarmer {
     const plan = lexemes === undefined
     if (lexemes === undefined) {
       const size = index.size
-      const count = new FrequentLexemes(index, this.#minMatches)
+      const count = new FrequentPrefixes(index, this.#minMatches)
       let complete = false
       while (!complete) {
         if (!(await this.#yield(generation))) return { ...done(), cancelled: true }
         const sliceEnd = performance.now() + SLICE_MS
         while (!complete && performance.now() < sliceEnd) complete = count.step(COUNT_UNITS_PER_CHECK)
       }
-      lexemes = count.lexemes()
-      index.rankedLists.unpinExcept(new Set(lexemes.map((lexeme) => pinnedKey(lexeme, this.#host.preferLocal))))
+      lexemes = count.prefixes()
+      this.#host.searcher.keepPinnedOnly(lexemes, this.#host.preferLocal)
       this.#planned = { index, size, lexemes }
       this.#logger.info({ lexemes: lexemes.length, entries: index.size, ms: Math.round(performance.now() - start) }, 'search warm-up: frequent prefixes counted, ranking them')
     }
@@ -177,7 +178,7 @@ export class SearchWarmer {
         if (this.#host.searcher.pin(index, lexemes[next++], this.#host.preferLocal)) report.built++
       }
     }
-    if (plan || report.built > 0) this.#logger.info({ lexemes: lexemes.length, built: report.built, entries: index.rankedLists.pinnedSize, ms: Math.round(performance.now() - start) }, plan ? 'search warm-up done' : 'search warm-up: stale rankings refreshed')
+    if (plan || report.built > 0) this.#logger.info({ lexemes: lexemes.length, built: report.built, entries: this.#host.searcher.pinnedEntries, ms: Math.round(performance.now() - start) }, plan ? 'search warm-up done' : 'search warm-up: stale rankings refreshed')
     return done()
   }
 

@@ -2,7 +2,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { FakeClock, UserDirectory } from '../../src/index.js'
 
-const test = suite('src/directory/search-warmer.ts')
+const test = suite('src/search/search-warmer.ts')
 const NAMES = ['Maria', 'Mario', 'Marta', 'Bob', 'Alexandra', 'Ben']
 
 async function directory(count: number, clock?: FakeClock): Promise<UserDirectory> {
