@@ -7,7 +7,11 @@ export interface AppserviceRegistration {
   id: string
   /** The appservice's sender (`@sender_localpart:server`); excluded from the directory. */
   sender: string
-  /** Users in any of these namespaces (exclusive or not) are excluded from the directory. */
+  /**
+   * Users in an **exclusive** one of these namespaces are excluded from the
+   * directory; a non-exclusive namespace excludes no one (Synapse's
+   * `get_if_app_services_interested_in_user` matches exclusive namespaces only).
+   */
   namespaces?: { users?: { regex: string; exclusive?: boolean }[] }
 }
 
@@ -35,7 +39,7 @@ export class UserRegistry {
     this.serverName = serverName
     this.#senders = new Set(appservices.map((as) => as.sender))
     this.#namespaces = appservices.flatMap((as) =>
-      (as.namespaces?.users ?? []).map(({ regex }) => {
+      (as.namespaces?.users ?? []).filter((ns) => ns.exclusive === true).map(({ regex }) => {
         try {
           // Synapse uses Python's re.match: anchored at the start only.
           return new RegExp(`^(?:${regex})`, 'u')
