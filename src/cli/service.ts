@@ -55,6 +55,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     adminToken: config.adminToken ?? undefined,
     rateLimit: config.rateLimit,
     synapseImport: config.homeserverUrl !== null && synapseAdminToken !== null ? { homeserverUrl: config.homeserverUrl, accessToken: synapseAdminToken } : undefined,
+    follow: { ...config.follow, appserviceId: config.appserviceId ?? undefined, asToken: config.asToken ?? undefined },
     logger,
     processMetrics: true,
     ...config.http,
@@ -83,6 +84,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   }
   if (config.hsToken === null) logger.warn('no hs_token configured: appservice transactions are refused')
   if (config.homeserverUrl === null) logger.warn('no homeserver_url configured: only access_tokens (and the demo token) can search')
+  else if (synapseAdminToken === null) logger.warn('no synapse_admin_token_file configured: the service does not follow the homeserver (registrations, profile changes of users in no room, locks and federated rooms\' earlier members are missed until an import)')
   return {
     server,
     directory,
