@@ -40,6 +40,7 @@ interface Pending {
 
 const MEMBER = 'm.room.member'
 const USERS_PAGE = 100
+const MAX_CREATED = 10_000
 
 /**
  * Keeps the directory equal to the homeserver's facts between imports
@@ -51,7 +52,8 @@ const USERS_PAGE = 100
  * - A room the directory has no local member in, gaining a local member
  *   (a federated first join, a rejoin) → the room's full state, applied
  *   with the import's rule that live deltas win; read again after
- *   `roomRecheckMs` (partial-state joins).
+ *   `roomRecheckMs` (partial-state joins). A room losing its last local
+ *   member is read once too: a purged room answers 404 and is removed.
  * - Polls for what makes no event: the newest accounts (stops at the
  *   first known one) and the locked accounts.
  * - A paced periodic reconcile as the backstop.
@@ -70,6 +72,8 @@ export class Follower {
   readonly #rooms = new Map<string, Pending>()
   // In flight now; an item triggered again meanwhile is queued again after.
   readonly #busy = new Set<string>()
+  // Rooms whose create event was pushed lately (bounded): their whole state came in pushes.
+  readonly #created = new Set<string>()
   readonly #inFlight = new Set<Promise<void>>()
   #failuresInRow = 0
   #pausedUntilMs = 0
@@ -81,7 +85,7 @@ export class Follower {
   #started = false
   #stopped = false
   readonly #status: FollowStatus = {
-    lookups_made: 0, lookups_queued: 0, lookups_failed: 0, room_state_reads: 0, room_state_queued: 0, room_state_failed: 0,
+    in_flight: 0, lookups_made: 0, lookups_queued: 0, lookups_failed: 0, room_state_reads: 0, room_state_queued: 0, room_state_failed: 0,
     polls: { new_users: 0, locks: 0 }, polls_failed: 0, requests: 0, changes_applied: 0, last_reconcile: null, reconcile_corrections: 0, ping: null,
   }
 
@@ -144,6 +148,7 @@ export class Follower {
   status(): FollowStatus {
     return {
       ...this.#status,
+      in_flight: this.#busy.size,
       lookups_queued: this.#users.size,
       room_state_queued: this.#rooms.size,
       polls: { ...this.#status.polls },
@@ -166,20 +171,26 @@ export class Follower {
     const users = new Set<string>()
     const created = new Set<string>()
     const firstLocalJoin = new Set<string>()
+    const localRooms = new Set<string>()
     for (const delta of deltas) {
       if (delta.type === 'm.room.create' && delta.state_key === '') created.add(delta.room_id)
       if (delta.type !== MEMBER || typeof delta.state_key !== 'string' || !this.#isLocal(delta.state_key)) continue
       users.add(delta.state_key)
+      if (typeof delta.room_id === 'string') localRooms.add(delta.room_id)
       const membership = typeof delta.content === 'object' && delta.content !== null ? (delta.content as Record<string, unknown>).membership : undefined
       if (membership === 'join' && typeof delta.room_id === 'string' && !firstLocalJoin.has(delta.room_id) && !this.#hasLocalMember(delta.room_id)) firstLocalJoin.add(delta.room_id)
     }
+    for (const roomId of created) this.#rememberCreated(roomId)
     if (users.size === 0) return null
-    // A room created in this batch has all its state in the pushes.
-    for (const roomId of created) firstLocalJoin.delete(roomId)
+    // A room created here has all its state in the pushes (its create event may have come in an earlier transaction).
+    for (const roomId of firstLocalJoin) if (this.#created.has(roomId)) firstLocalJoin.delete(roomId)
     return () => {
-      const due = this.#now() + this.#settings.debounceMs
+      const now = this.#now()
+      const due = now + this.#settings.debounceMs
       for (const userId of users) if (!this.#users.has(userId)) this.#users.set(userId, { dueMs: due, recheck: false })
-      for (const roomId of firstLocalJoin) this.#rooms.set(roomId, { dueMs: this.#now(), recheck: true })
+      for (const roomId of firstLocalJoin) this.#rooms.set(roomId, { dueMs: now, recheck: true })
+      // The last local member left: read the room once, to learn whether it was purged (404).
+      for (const roomId of localRooms) if (!this.#rooms.has(roomId) && this.#parts.directory.roomState(roomId) !== null && !this.#hasLocalMember(roomId)) this.#rooms.set(roomId, { dueMs: due, recheck: false })
       this.#schedule()
     }
   }
@@ -473,6 +484,11 @@ export class Follower {
 
   #isLocal(userId: string): boolean {
     return userId.slice(userId.indexOf(':') + 1) === this.#parts.directory.serverName
+  }
+
+  #rememberCreated(roomId: string): void {
+    this.#created.add(roomId)
+    if (this.#created.size > MAX_CREATED) this.#created.delete(this.#created.values().next().value as string)
   }
 
   #hasLocalMember(roomId: string): boolean {

@@ -49,6 +49,8 @@ export const defaultFollowOptions = Object.freeze({
 
 /** What the follower has done, for the stats route and `/metrics`. */
 export interface FollowStatus {
+  /** Lookups and room-state reads in flight now. */
+  in_flight: number
   /** User lookups answered (`GET /_synapse/admin/v2/users/{userId}`). */
   lookups_made: number
   /** Users waiting for a lookup now. */
