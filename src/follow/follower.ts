@@ -3,6 +3,7 @@ import type { UserDirectory } from '../directory/index.js'
 import { UserDirectoryError } from '../errors.js'
 import { ImportError, SynapseAdminClient, applyAdminUser, roomDiff } from '../import/index.js'
 import type { AdminUser, BackgroundImport, LiveChanges } from '../import/index.js'
+import { cleanProfileText } from '../rooms/index.js'
 import type { StateDelta } from '../rooms/index.js'
 import { defaultFollowOptions } from './options.js'
 import type { FollowOptions, FollowStatus } from './options.js'
@@ -39,7 +40,10 @@ interface Pending {
 }
 
 const MEMBER = 'm.room.member'
-const USERS_PAGE = 100
+// The new-accounts poll's page: usually one page holds every account created since the last poll.
+const NEW_USERS_PAGE = 20
+// The locks poll's page: one request for up to 1,000 locked accounts.
+const LOCKED_PAGE = 1_000
 const MAX_CREATED = 10_000
 
 /**
@@ -48,7 +52,9 @@ const MAX_CREATED = 10_000
  * Admin API, cheaply and in the background.
  *
  * - A local user's member event → after `debounceMs`, one user lookup
- *   (type, deactivated, locked, global profile), applied where it differs.
+ *   (type, deactivated, locked, global profile), applied where it differs;
+ *   skipped for a join or invite of a known active user whose event carries
+ *   the global profile the directory has.
  * - A room the directory has no local member in, gaining a local member
  *   (a federated first join, a rejoin) → the room's full state, applied
  *   with the import's rule that live deltas win; read again after
@@ -168,16 +174,20 @@ export class Follower {
    */
   observe(deltas: readonly StateDelta[]): (() => void) | null {
     if (this.#stopped) return null
-    const users = new Set<string>()
+    // Per local user: the profile of their joins and invites in this batch, or null when any of
+    // their events is something else (a leave may be a deactivation's parting: always looked up).
+    const users = new Map<string, { displayName: string | null; avatarUrl: string | null } | null>()
     const created = new Set<string>()
     const firstLocalJoin = new Set<string>()
     const localRooms = new Set<string>()
     for (const delta of deltas) {
       if (delta.type === 'm.room.create' && delta.state_key === '') created.add(delta.room_id)
       if (delta.type !== MEMBER || typeof delta.state_key !== 'string' || !this.#isLocal(delta.state_key)) continue
-      users.add(delta.state_key)
+      const content = typeof delta.content === 'object' && delta.content !== null ? (delta.content as Record<string, unknown>) : {}
+      const membership = content.membership
+      const before = users.get(delta.state_key)
+      users.set(delta.state_key, (membership === 'join' || membership === 'invite') && before !== null ? { displayName: cleanProfileText(content.displayname), avatarUrl: cleanProfileText(content.avatar_url) } : null)
       if (typeof delta.room_id === 'string') localRooms.add(delta.room_id)
-      const membership = typeof delta.content === 'object' && delta.content !== null ? (delta.content as Record<string, unknown>).membership : undefined
       if (membership === 'join' && typeof delta.room_id === 'string' && !firstLocalJoin.has(delta.room_id) && !this.#hasLocalMember(delta.room_id)) firstLocalJoin.add(delta.room_id)
     }
     for (const roomId of created) this.#rememberCreated(roomId)
@@ -187,12 +197,33 @@ export class Follower {
     return () => {
       const now = this.#now()
       const due = now + this.#settings.debounceMs
-      for (const userId of users) if (!this.#users.has(userId)) this.#users.set(userId, { dueMs: due, recheck: false })
+      const uncertain: [string, { displayName: string | null; avatarUrl: string | null }][] = []
+      for (const [userId, profile] of users) {
+        if (this.#users.has(userId)) continue
+        const known = this.#parts.directory.localUser(userId)
+        // A join or invite of a known, active user carrying their global profile as the directory has it changes nothing a look-up would find (locks are polled).
+        if (profile !== null && known !== null && !known.deactivated) uncertain.push([userId, profile])
+        else this.#users.set(userId, { dueMs: due, recheck: false })
+      }
       for (const roomId of firstLocalJoin) this.#rooms.set(roomId, { dueMs: now, recheck: true })
       // The last local member left: read the room once, to learn whether it was purged (404).
       for (const roomId of localRooms) if (!this.#rooms.has(roomId) && this.#parts.directory.roomState(roomId) !== null && !this.#hasLocalMember(roomId)) this.#rooms.set(roomId, { dueMs: due, recheck: false })
+      if (uncertain.length > 0) this.#track(this.#lookUpIfDifferent(uncertain, due))
       this.#schedule()
     }
+  }
+
+  // Queues a look-up for each user whose event's profile differs from the directory's global one
+  // (a global change, or a per-room name: only the homeserver can tell which).
+  async #lookUpIfDifferent(users: readonly [string, { displayName: string | null; avatarUrl: string | null }][], due: number): Promise<void> {
+    let queued = false
+    for (const [userId, profile] of users) {
+      const entry = await this.#parts.directory.getProfile(userId)
+      if (entry !== null && entry.display_name === profile.displayName && entry.avatar_url === profile.avatarUrl) continue
+      if (!this.#users.has(userId)) this.#users.set(userId, { dueMs: due, recheck: false })
+      queued = true
+    }
+    if (queued) this.#schedule()
   }
 
   /**
@@ -274,7 +305,7 @@ export class Follower {
     let applied = 0
     let stopAtTs: number | null = null
     for (let page = 0; ; page++) {
-      const result = await this.#client.listUsersBy({ from, limit: String(USERS_PAGE), order_by: 'creation_ts', dir: 'b', guests: 'false', deactivated: 'true', locked: 'true' })
+      const result = await this.#client.listUsersBy({ from, limit: String(NEW_USERS_PAGE), order_by: 'creation_ts', dir: 'b', guests: 'false', deactivated: 'true', locked: 'true' })
       let done = result.nextToken === null || result.users.length === 0
       const unknown: AdminUser[] = []
       for (const user of result.users) {
@@ -313,7 +344,7 @@ export class Follower {
     const changed: AdminUser[] = []
     let from = '0'
     for (;;) {
-      const result = await this.#client.listUsersBy({ from, limit: String(USERS_PAGE), order_by: 'locked', dir: 'b', guests: 'false', deactivated: 'true', locked: 'true' })
+      const result = await this.#client.listUsersBy({ from, limit: String(LOCKED_PAGE), order_by: 'locked', dir: 'b', guests: 'false', deactivated: 'true', locked: 'true' })
       let done = result.nextToken === null || result.users.length === 0
       for (const user of result.users) {
         if (!user.locked) {
