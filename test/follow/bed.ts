@@ -4,6 +4,7 @@
 // the reference directory (the directory Synapse would have) and measure how
 // long it took and how many requests it made to the homeserver.
 import { createServer as netServer } from 'node:net'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { UserDirectory } from '../../src/index.js'
 import type { AppserviceRegistration, UserDirectoryOptions } from '../../src/index.js'
@@ -47,6 +48,8 @@ export class Bed {
     readonly url: string,
     readonly appservices: AppserviceRegistration[],
     readonly directoryOptions: BedOptions['directory'],
+    /** Stops and starts the service (same directory, same port). */
+    readonly service: { stop(): Promise<void>; start(): Promise<void> },
     readonly close: () => Promise<void>,
   ) {}
 
@@ -65,7 +68,7 @@ export class Bed {
     emu.addAppservice(reg)
     const appservices = [directoryAppservice(reg, emu.serverName)]
     const dir = await UserDirectory.open({ serverName: emu.serverName, appservices, ...options.directory })
-    const server = createServer(dir, {
+    const makeServer = (): Server => createServer(dir, {
       adminToken: ADMIN,
       hsToken: HS_TOKEN,
       homeserverUrl: emu.url,
@@ -77,10 +80,20 @@ export class Bed {
         initialBackoffMs: 20, maxBackoffMs: 200, requestTimeoutMs: 5_000, appserviceId: 'userdir', asToken: AS_TOKEN, ...options.follow,
       },
     })
+    let server = makeServer()
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    const bed = new Bed(emu, dir, url, appservices, options.directory, async () => {
-      await stopServer(server)
+    const url = `http://127.0.0.1:${port}`
+    const service = {
+      async stop(): Promise<void> {
+        await stopServer(server)
+      },
+      async start(): Promise<void> {
+        server = makeServer()
+        await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+      },
+    }
+    const bed = new Bed(emu, dir, url, appservices, options.directory, service, async () => {
+      if (server.listening) await stopServer(server)
       await emu.stop()
       await dir.close()
     })

@@ -213,6 +213,30 @@ test('row 10: the homeserver down (connection refused, then 503s) while changes 
   })
 })
 
+test('row 10: the service down while changes happen: Synapse holds the transactions; the ping at start makes it retry at once (Synapse ≥ 1.132)', async () => {
+  // Back-off unit 1 s as Synapse's (2 s, 4 s, …): without the ping the held transactions would wait.
+  await withBed({ emulator: { pusher: { backoffUnitMs: 1_000 } } }, async (bed) => {
+    const { emu } = bed
+    const vic = emu.registerUser('vic', { displayName: 'Vic' }).userId
+    const room = emu.createRoom(vic, { isPublic: true })
+    await bed.converged(LOOKUP_BOUND_MS)
+    await bed.service.stop()
+    const wes = emu.registerUser('wes', { displayName: 'Wes Anderson' }).userId
+    emu.join(room, wes)
+    emu.setProfile(vic, { displayName: 'Victoria' })
+    await sleep(300)
+    assert.ok(emu.appservices[0].held().length > 0 && emu.appservices[0].down, 'the transaction is held')
+    const restarted = performance.now()
+    await bed.service.start()
+    await emu.delivered(1_500)
+    const deliveredMs = performance.now() - restarted
+    const converged = await bed.converged(LOOKUP_BOUND_MS)
+    console.log(`  [measure] rows.test.ts: row 10: service restarted: held transactions delivered ${Math.round(deliveredMs)} ms after the start (ping), converged ${Math.round(converged)} ms after that`)
+    assert.ok(deliveredMs < 1_500, `delivered at once after the ping, not at the next 2 s back-off step: ${deliveredMs} ms`)
+    await bed.searchesEqual([vic], ['wes', 'anderson'])
+  })
+})
+
 test('a support user is registered as such and stays out; a purged room is removed (404)', async () => {
   await withBed({ directory: { searchAllUsers: true } }, async (bed) => {
     const { emu } = bed
