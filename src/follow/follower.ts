@@ -177,23 +177,34 @@ export class Follower {
     // Per local user: the profile of their joins and invites in this batch, or null when any of
     // their events is something else (a leave may be a deactivation's parting: always looked up).
     const users = new Map<string, { displayName: string | null; avatarUrl: string | null } | null>()
-    const created = new Set<string>()
     const firstLocalJoin = new Set<string>()
     const localRooms = new Set<string>()
+    // Per room touched: its joined local members as the batch goes (a leave and a rejoin may share a batch).
+    const locals = new Map<string, Set<string>>()
     for (const delta of deltas) {
-      if (delta.type === 'm.room.create' && delta.state_key === '') created.add(delta.room_id)
-      if (delta.type !== MEMBER || typeof delta.state_key !== 'string' || !this.#isLocal(delta.state_key)) continue
+      if (delta.type === 'm.room.create' && delta.state_key === '' && typeof delta.room_id === 'string') this.#rememberCreated(delta.room_id)
+      if (delta.type !== MEMBER || typeof delta.state_key !== 'string' || typeof delta.room_id !== 'string' || !this.#isLocal(delta.state_key)) continue
+      const roomId = delta.room_id
       const content = typeof delta.content === 'object' && delta.content !== null ? (delta.content as Record<string, unknown>) : {}
       const membership = content.membership
       const before = users.get(delta.state_key)
       users.set(delta.state_key, (membership === 'join' || membership === 'invite') && before !== null ? { displayName: cleanProfileText(content.displayname), avatarUrl: cleanProfileText(content.avatar_url) } : null)
-      if (typeof delta.room_id === 'string') localRooms.add(delta.room_id)
-      if (membership === 'join' && typeof delta.room_id === 'string' && !firstLocalJoin.has(delta.room_id) && !this.#hasLocalMember(delta.room_id)) firstLocalJoin.add(delta.room_id)
+      localRooms.add(roomId)
+      let joined = locals.get(roomId)
+      if (joined === undefined) {
+        joined = this.#localMembers(roomId)
+        locals.set(roomId, joined)
+      }
+      if (membership === 'join') {
+        // A room created here has all its state in the pushes, unless every local member left it since.
+        if (joined.size === 0 && !this.#created.has(roomId)) firstLocalJoin.add(roomId)
+        joined.add(delta.state_key)
+      } else if (joined.delete(delta.state_key) && joined.size === 0) {
+        // Left by every local member: what happens in it now is not pushed, so a rejoin must read it.
+        this.#created.delete(roomId)
+      }
     }
-    for (const roomId of created) this.#rememberCreated(roomId)
     if (users.size === 0) return null
-    // A room created here has all its state in the pushes (its create event may have come in an earlier transaction).
-    for (const roomId of firstLocalJoin) if (this.#created.has(roomId)) firstLocalJoin.delete(roomId)
     return () => {
       const now = this.#now()
       const due = now + this.#settings.debounceMs
@@ -207,7 +218,10 @@ export class Follower {
       }
       for (const roomId of firstLocalJoin) this.#rooms.set(roomId, { dueMs: now, recheck: true })
       // The last local member left: read the room once, to learn whether it was purged (404).
-      for (const roomId of localRooms) if (!this.#rooms.has(roomId) && this.#parts.directory.roomState(roomId) !== null && !this.#hasLocalMember(roomId)) this.#rooms.set(roomId, { dueMs: due, recheck: false })
+      for (const roomId of localRooms) {
+        if (this.#rooms.has(roomId) || this.#parts.directory.roomState(roomId) === null || this.#hasLocalMember(roomId)) continue
+        this.#rooms.set(roomId, { dueMs: due, recheck: false })
+      }
       if (uncertain.length > 0) this.#track(this.#lookUpIfDifferent(uncertain, due))
       this.#schedule()
     }
@@ -520,6 +534,13 @@ export class Follower {
   #rememberCreated(roomId: string): void {
     this.#created.add(roomId)
     if (this.#created.size > MAX_CREATED) this.#created.delete(this.#created.values().next().value as string)
+  }
+
+  #localMembers(roomId: string): Set<string> {
+    const out = new Set<string>()
+    const room = this.#parts.directory.roomState(roomId)
+    if (room !== null) for (const userId of room.joined.keys()) if (this.#isLocal(userId)) out.add(userId)
+    return out
   }
 
   #hasLocalMember(roomId: string): boolean {
