@@ -237,6 +237,23 @@ test('row 10: the service down while changes happen: Synapse holds the transacti
   })
 })
 
+test('a rate-limited homeserver (429) is waited out as it asks; nothing is dropped', async () => {
+  await withBed({}, async (bed) => {
+    const { emu } = bed
+    const xia = emu.registerUser('xia', { displayName: 'Xia' }).userId
+    const room = emu.createRoom(xia, { isPublic: true })
+    await bed.converged(LOOKUP_BOUND_MS)
+    emu.fault({ route: 'admin.user', status: 429, retryAfterMs: 150, times: 3 })
+    const m = await bed.measure('429 three times (retry_after_ms 150), then a look-up', LOOKUP_BOUND_MS, () => {
+      for (const name of ['yara', 'zeno']) emu.join(room, emu.registerUser(name, { displayName: `${name} Rated` }).userId)
+    })
+    assert.ok(m.delayMs >= 300, `the 429s were waited out: ${m.delayMs} ms`)
+    assert.ok((m.requests['admin.user'] ?? 0) >= 5, JSON.stringify(m.requests))
+    await bed.searchesEqual([xia], ['rated'])
+    assert.is((await bed.request('POST', '/_matrix/client/v3/user_directory/search', emu.user(xia).accessToken ?? '', { search_term: 'rated' })).body.results.length, 2)
+  })
+})
+
 test('a support user is registered as such and stays out; a purged room is removed (404)', async () => {
   await withBed({ directory: { searchAllUsers: true } }, async (bed) => {
     const { emu } = bed
