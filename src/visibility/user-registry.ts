@@ -39,10 +39,11 @@ export class UserRegistry {
     this.serverName = serverName
     this.#senders = new Set(appservices.map((as) => as.sender))
     this.#namespaces = appservices.flatMap((as) =>
-      (as.namespaces?.users ?? []).filter((ns) => ns.exclusive === true).map(({ regex }) => {
+      (as.namespaces?.users ?? []).flatMap(({ regex, exclusive }) => {
         try {
-          // Synapse uses Python's re.match: anchored at the start only.
-          return new RegExp(`^(?:${regex})`, 'u')
+          // Synapse uses Python's re.match: anchored at the start only. Every regex is checked; only exclusive ones exclude.
+          const compiled = new RegExp(`^(?:${regex})`, 'u')
+          return exclusive === true ? [compiled] : []
         } catch (cause) {
           throw new UserDirectoryError('M_INVALID_PARAM', `appservice ${JSON.stringify(as.id)} has an invalid users regex ${JSON.stringify(regex)}`, { cause })
         }
