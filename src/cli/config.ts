@@ -1,4 +1,5 @@
 import { isServerName } from '../ids/index.js'
+import type { FollowOptions } from '../follow/index.js'
 import { ConfigError } from './config-error.js'
 import { checkValue, fromEnvText, optionSpecs } from './options.js'
 import type { OptionSpec } from './options.js'
@@ -45,6 +46,10 @@ export interface ServiceConfig {
   demo: boolean
   /** Connection limits and timeouts (`http.*`), as `ServerOptions` of the same names documents them. */
   http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; shutdownTimeoutMs: number }
+  /** The appservice registration's `id` (`appservice_id`): with `as_token`, the homeserver is asked to ping the service at start. Default none. */
+  appserviceId: string | null
+  /** Following the homeserver (`follow.*`), as `FollowOptions` documents them; on whenever `homeserver_url` and `synapse_admin_token_file` are set. */
+  follow: Required<Pick<FollowOptions, 'enabled' | 'debounceMs' | 'concurrency' | 'roomRecheckMs' | 'newUsersPollMs' | 'locksPollMs' | 'reconcileIntervalMs' | 'reconcileRequestsPerSecond'>>
 }
 
 /** The defaults `npm start` runs with when there is no config file. */
@@ -69,9 +74,18 @@ const defaultConfigValues: Readonly<Record<string, unknown>> = Object.freeze({
   'http.request_timeout_ms': 60_000,
   'http.keep_alive_timeout_ms': 5_000,
   'http.shutdown_timeout_ms': 10_000,
+  'follow.enabled': true,
+  'follow.debounce_ms': 250,
+  'follow.concurrency': 4,
+  'follow.room_recheck_ms': 5_000,
+  'follow.new_users_poll_ms': 60_000,
+  'follow.locks_poll_ms': 60_000,
+  'follow.reconcile': true,
+  'follow.reconcile_interval_ms': 86_400_000,
+  'follow.reconcile_requests_per_second': 20,
 })
 
-const SECTIONS = new Set(['listen', 'user_directory', 'rate_limit', 'http'])
+const SECTIONS = new Set(['listen', 'user_directory', 'rate_limit', 'http', 'follow'])
 
 /**
  * Builds the configuration from the parsed config file (`null` when there is
@@ -142,6 +156,17 @@ export function resolveConfig(file: unknown, env: Readonly<Record<string, string
       requestTimeoutMs: get('http.request_timeout_ms'),
       keepAliveTimeoutMs: get('http.keep_alive_timeout_ms'),
       shutdownTimeoutMs: get('http.shutdown_timeout_ms'),
+    },
+    appserviceId: get<string | undefined>('appservice_id') ?? null,
+    follow: {
+      enabled: get('follow.enabled'),
+      debounceMs: get('follow.debounce_ms'),
+      concurrency: Math.max(1, Math.floor(get<number>('follow.concurrency'))),
+      roomRecheckMs: get('follow.room_recheck_ms'),
+      newUsersPollMs: get('follow.new_users_poll_ms'),
+      locksPollMs: get('follow.locks_poll_ms'),
+      reconcileIntervalMs: get<boolean>('follow.reconcile') ? get<number>('follow.reconcile_interval_ms') : false,
+      reconcileRequestsPerSecond: get('follow.reconcile_requests_per_second'),
     },
   }
 }

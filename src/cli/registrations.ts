@@ -7,7 +7,7 @@ type AppserviceRegistration = NonNullable<UserDirectoryOptions['appservices']>[n
 
 /**
  * Reads appservice registration files (Synapse's `app_service_config_files`):
- * each one's sender (`@sender_localpart:serverName`) and user namespaces are
+ * each one's sender (`@sender_localpart:serverName`) and exclusive user namespaces are
  * excluded from the directory.
  */
 export function loadRegistrations(paths: readonly string[], serverName: string): AppserviceRegistration[] {

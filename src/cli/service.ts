@@ -43,7 +43,7 @@ export async function startService(config: ServiceConfig, logger: Logger, parts:
   // Hold the port from the first moment: a port in use fails before the store
   // opens, and a restart is fast 503s (a proxy falls back to Synapse), not refusals.
   const starting = await listenWhileStarting(config.listen.port, config.listen.address)
-  logger.info({ port: starting.port }, 'opening the directory; answering 503 until it is open')
+  logger.info({ startingPort: starting.port }, 'opening the directory; answering 503 until it is open')
   let directory: UserDirectory
   try {
     directory = await parts.openDirectory(config, logger)
@@ -80,6 +80,7 @@ async function serve(config: ServiceConfig, logger: Logger, directory: UserDirec
     adminToken: config.adminToken ?? undefined,
     rateLimit: config.rateLimit,
     synapseImport: config.homeserverUrl !== null && synapseAdminToken !== null ? { homeserverUrl: config.homeserverUrl, accessToken: synapseAdminToken } : undefined,
+    follow: { ...config.follow, appserviceId: config.appserviceId ?? undefined, asToken: config.asToken ?? undefined },
     logger,
     processMetrics: true,
     ...config.http,
@@ -111,6 +112,7 @@ async function serve(config: ServiceConfig, logger: Logger, directory: UserDirec
   }
   if (config.hsToken === null) logger.warn('no hs_token configured: appservice transactions are refused')
   if (config.homeserverUrl === null) logger.warn('no homeserver_url configured: only access_tokens (and the demo token) can search')
+  else if (synapseAdminToken === null) logger.warn('no synapse_admin_token_file configured: the service does not follow the homeserver (registrations, profile changes of users in no room, locks and federated rooms\' earlier members are missed until an import)')
   return {
     server,
     directory,

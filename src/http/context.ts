@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
+import type { Follower } from '../follow/index.js'
 import type { BackgroundImport } from '../import/index.js'
 import type { DirectoryService } from './directory-service.js'
 import type { IngestQueue } from './ingest-queue.js'
@@ -19,6 +20,8 @@ export interface ServerContext {
   ingestQueue: IngestQueue
   /** The import behind `POST /_userdir/admin/v1/import`, or null when not configured. */
   imports: BackgroundImport | null
+  /** Following the homeserver (issue 20), or null when off or not configured. */
+  follower: Follower | null
   hsToken: string | undefined
   adminToken: string | undefined
   maxBodyBytes: number

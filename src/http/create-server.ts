@@ -4,6 +4,8 @@ import { pino } from 'pino'
 import type { Logger } from 'pino'
 import { systemClock } from '../clock.js'
 import type { Clock } from '../clock.js'
+import { Follower } from '../follow/index.js'
+import type { FollowOptions } from '../follow/index.js'
 import { BackgroundImport, LiveChanges } from '../import/index.js'
 import type { ImportOptions } from '../import/index.js'
 import type { Route, ServerContext } from './context.js'
@@ -105,6 +107,14 @@ export interface ServerOptions {
    * 400 and says what to configure.
    */
   synapseImport?: { homeserverUrl: string; accessToken: string; options?: Partial<ImportOptions> }
+  /**
+   * Following the homeserver (issue 20): with `synapseImport` configured,
+   * the server follows the homeserver once it listens (user lookups on local
+   * member events, room-state reads on first local joins, polls for new
+   * accounts and locks, a paced daily reconcile, the appservice ping), unless
+   * this is `false` or `{ enabled: false }`. See `FollowOptions`. Default on.
+   */
+  follow?: FollowOptions | false
 }
 
 /** The defaults of the connection options of {@link ServerOptions}. */
@@ -122,7 +132,7 @@ const ROUTES: readonly Route[] = [searchRoute, ...transactionRoutes, pingRoute, 
 // the background, and know its deadline. Module-level because stopServer
 // takes the node:http Server that createServer returns (API.md), to which
 // this attaches each server's parts; an entry lives as long as its server.
-const backgroundByServer = new WeakMap<Server, { queue: IngestQueue; imports: BackgroundImport | null; shutdownTimeoutMs: number }>()
+const backgroundByServer = new WeakMap<Server, { queue: IngestQueue; imports: BackgroundImport | null; follower: Follower | null; shutdownTimeoutMs: number }>()
 
 /**
  * Creates the HTTP server (not yet listening): the Matrix user directory
@@ -150,6 +160,20 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
     logger,
     clock,
   })
+  const followOptions = options.follow === false ? { enabled: false } : (options.follow ?? {})
+  const follower = imports === null || live === null || options.synapseImport === undefined || followOptions.enabled === false ? null : new Follower({
+    directory: dir,
+    exclusive: (task) => ingestQueue.exclusive(task),
+    live,
+    imports,
+    homeserverUrl: options.synapseImport.homeserverUrl,
+    accessToken: options.synapseImport.accessToken,
+    logger,
+  }, followOptions)
+  if (follower !== null) {
+    ingestQueue.observe((deltas) => follower.observe(deltas))
+    metrics.follow(() => follower.status())
+  }
   const ctx: ServerContext = {
     dir,
     logger,
@@ -172,6 +196,7 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
     rateLimiter: options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? defaultRateLimit, clock),
     ingestQueue,
     imports,
+    follower,
     hsToken: options.hsToken,
     adminToken: options.adminToken,
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
@@ -199,7 +224,9 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
     },
   )
   server.maxConnections = options.maxConnections ?? connectionDefaults.maxConnections
-  backgroundByServer.set(server, { queue: ingestQueue, imports, shutdownTimeoutMs: options.shutdownTimeoutMs ?? connectionDefaults.shutdownTimeoutMs })
+  // Following starts once the server listens: the appservice ping needs us reachable.
+  if (follower !== null) server.once('listening', () => follower.start())
+  backgroundByServer.set(server, { queue: ingestQueue, imports, follower, shutdownTimeoutMs: options.shutdownTimeoutMs ?? connectionDefaults.shutdownTimeoutMs })
   return server
 }
 
@@ -207,7 +234,7 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
  * Stops a server from {@link createServer} gracefully: no new connections,
  * requests in flight are answered, then idle connections close, a running
  * import stops after its current page (it resumes on the next import), and
- * any queued ingest or rebuild finishes. Connections still open after the
+ * any queued ingest or rebuild finishes; following stops. Connections still open after the
  * server's `shutdownTimeoutMs` (default 10 s) are destroyed, whatever their
  * clients do (a slow upload, headers never finished). Resolves when all of
  * that is done.
@@ -228,6 +255,7 @@ export async function stopServer(server: Server): Promise<void> {
     clearInterval(sweep)
     clearTimeout(deadline)
   }
+  await background?.follower?.stop()
   await background?.imports?.stop()
   await background?.queue.idle()
 }

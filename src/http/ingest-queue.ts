@@ -17,6 +17,12 @@ interface IngestStatus {
 }
 
 /**
+ * Sees each live batch just before it is applied (in queue order) and
+ * returns what to do once it has applied, or null: the follower's hook.
+ */
+export type IngestObserver = (deltas: readonly StateDelta[]) => (() => void) | null
+
+/**
  * Runs ingests and rebuilds one at a time, in arrival order, so concurrent
  * pushes (a homeserver retrying a slow transaction) apply in order and once.
  */
@@ -31,6 +37,7 @@ export class IngestQueue {
   #lastIngestAtMs: number | null = null
   #ingestLagMs: number | null = null
   #batches = 0
+  #observer: IngestObserver | null = null
 
   /** `live`: where applied batches are recorded for a running import (see `LiveChanges`). */
   constructor(dir: DirectoryService, clock: Pick<Clock, 'now'>, logger: Logger, onApplied: (count: number) => void, live: LiveChanges | null = null) {
@@ -44,8 +51,10 @@ export class IngestQueue {
   /** Applies a batch after those queued before it; `newestEventMs` is its newest event's `origin_server_ts`, if known. */
   ingest(deltas: StateDelta[], options: IngestOptions, newestEventMs: number | null = null): Promise<IngestReport> {
     return this.#enqueue(async () => {
+      const after = this.#observer?.(deltas) ?? null
       const report = await this.#dir.ingest(deltas, options)
       if (report.duplicate === true) return report
+      after?.()
       this.#live?.noteDeltas(deltas)
       const nowMs = this.#clock.now()
       this.#batches++
@@ -54,6 +63,11 @@ export class IngestQueue {
       this.#onApplied(report.applied)
       return report
     })
+  }
+
+  /** Sets the hook that sees each live batch (the follower). */
+  observe(observer: IngestObserver | null): void {
+    this.#observer = observer
   }
 
   /** Starts a rebuild unless one is running; resolves when it is done. Returns false if one was already running. */

@@ -8,6 +8,10 @@ import type { LocalUser } from '../visibility/index.js'
 /** One account of `GET /_synapse/admin/v2/users`. */
 export interface AdminUser extends LocalUser {
   userId: string
+  /** `is_guest`. */
+  isGuest: boolean
+  /** `creation_ts` (seconds in Synapse's answers), or null when not sent. */
+  creationTs: number | null
   /** As sent (the engine cleans non-strings to null). */
   displayName: unknown
   avatarUrl: unknown
@@ -68,6 +72,8 @@ export function parseUsersPage(body: unknown, what: string): UsersPage {
       userType: userType ?? null,
       deactivated: flag(raw, 'deactivated', what),
       locked: flag(raw, 'locked', what),
+      isGuest: flag(raw, 'is_guest', what),
+      creationTs: typeof raw.creation_ts === 'number' && Number.isFinite(raw.creation_ts) ? raw.creation_ts : null,
       displayName: raw.displayname ?? null,
       avatarUrl: raw.avatar_url ?? null,
     }
@@ -78,6 +84,11 @@ export function parseUsersPage(body: unknown, what: string): UsersPage {
   else if (typeof next === 'number' && Number.isSafeInteger(next)) nextToken = String(next)
   else if (next !== undefined && next !== null) bad(what, `next_token must be a string, got ${describeValue(next)}`)
   return { users, nextToken, total: optionalCount(body, 'total') }
+}
+
+/** Reads one user's info (`GET /_synapse/admin/v2/users/{userId}`): the same fields as a users page's entries. */
+export function parseUser(body: unknown, what: string): AdminUser {
+  return parseUsersPage({ users: [body] }, what).users[0]
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
-import { matrixErrorOf, parseRoomState, parseRoomsPage, parseUsersPage } from './admin-api-wire.js'
-import type { RoomsPage, StateEvent, UsersPage } from './admin-api-wire.js'
+import { matrixErrorOf, parseRoomState, parseRoomsPage, parseUser, parseUsersPage } from './admin-api-wire.js'
+import type { AdminUser, RoomsPage, StateEvent, UsersPage } from './admin-api-wire.js'
 import { ImportError } from './import-error.js'
 
 /** How the client talks to the homeserver; see `ImportOptions` for each field. */
-interface AdminApiOptions {
+export interface AdminApiOptions {
   homeserverUrl: string
   accessToken: string
   maxAttempts: number
@@ -17,6 +17,10 @@ interface AdminApiOptions {
   logger: Logger
   /** Called before each retry's wait. */
   onRetry: () => void
+  /** Most requests started per second (a paced reconcile); undefined for no cap. */
+  maxRequestsPerSecond?: number
+  /** Called once per HTTP request sent (metrics). */
+  onRequest?: () => void
 }
 
 // Consecutive 429s tolerated for one request: a rate limit is honoured, not
@@ -32,6 +36,8 @@ const MAX_RATE_LIMITED = 50
 export class SynapseAdminClient {
   readonly #options: AdminApiOptions
   readonly #base: string
+  // Pacing: when the next request may start (ms, performance clock).
+  #nextSlotMs = 0
 
   constructor(options: AdminApiOptions) {
     this.#options = options
@@ -59,6 +65,22 @@ export class SynapseAdminClient {
     return parseRoomsPage(await this.#get(`/_synapse/admin/v1/rooms?from=${from}&limit=${limit}&order_by=creator`, what, false), what)
   }
 
+  /**
+   * A page of local accounts with any filters and order of the users list
+   * (`order_by`, `dir`, `guests`, `deactivated`, `locked`, …), as given.
+   */
+  async listUsersBy(query: Record<string, string>): Promise<UsersPage> {
+    const what = `users page (${Object.entries(query).map(([k, v]) => `${k}=${v}`).join(', ')})`
+    return parseUsersPage(await this.#get(`/_synapse/admin/v2/users?${new URLSearchParams(query)}`, what, false), what)
+  }
+
+  /** One local user's info, or null when the homeserver has no such user (404). */
+  async user(userId: string): Promise<AdminUser | null> {
+    const what = `user ${userId}`
+    const body = await this.#get(`/_synapse/admin/v2/users/${encodeURIComponent(userId)}`, what, true)
+    return body === NOT_FOUND ? null : parseUser(body, what)
+  }
+
   /** A room's current state events, or null when the homeserver no longer has the room (404). */
   async roomState(roomId: string): Promise<{ events: StateEvent[]; skipped: number } | null> {
     const what = `state of ${roomId}`
@@ -72,6 +94,9 @@ export class SynapseAdminClient {
     let limited = 0
     for (;;) {
       this.#checkAborted()
+      await this.#pace()
+      this.#checkAborted()
+      this.#options.onRequest?.()
       const outcome = await this.#attempt(path, what)
       if (outcome.kind === 'ok') return outcome.body
       if (outcome.kind === 'not_found' && notFoundIsNull) return NOT_FOUND
@@ -125,6 +150,15 @@ export class SynapseAdminClient {
     if (status === 404) return { kind: 'not_found', error: new ImportError('not_found', `${what}: ${this.#base} has no Synapse Admin API there (${said}); check --homeserver and that /_synapse/admin is reachable`) }
     if (status >= 500 || status === 408) return { kind: 'retry', message: `the homeserver answered ${said}` }
     return fatal('bad_response', `${what}: the homeserver answered ${said}`)
+  }
+
+  async #pace(): Promise<void> {
+    const rate = this.#options.maxRequestsPerSecond
+    if (rate === undefined || !(rate > 0) || !Number.isFinite(rate)) return
+    const now = performance.now()
+    const start = Math.max(now, this.#nextSlotMs)
+    this.#nextSlotMs = start + 1000 / rate
+    if (start > now) await this.#options.sleep(start - now)
   }
 
   #backoffMs(failures: number): number {

@@ -56,7 +56,7 @@ export class BackgroundImport {
   }
 
   /** Starts a run unless one is going; `started: false` means one already was. */
-  start(request: { reconcile: boolean }): { started: boolean } {
+  start(request: { reconcile: boolean; options?: Partial<ImportOptions> }): { started: boolean } {
     if (this.#running !== null) return { started: false }
     this.#cancelRetry()
     const { directory, exclusive, homeserverUrl, accessToken, logger, clock } = this.#options
@@ -66,6 +66,7 @@ export class BackgroundImport {
       { directory, exclusive, live: this.live },
       {
         ...this.#options.importOptions,
+        ...request.options,
         homeserverUrl,
         accessToken,
         reconcile: request.reconcile,
@@ -120,7 +121,7 @@ export class BackgroundImport {
   }
 
   // The directory refused a page: the same run again later (it resumes there).
-  #scheduleRetry(request: { reconcile: boolean }): void {
+  #scheduleRetry(request: { reconcile: boolean; options?: Partial<ImportOptions> }): void {
     const delayMs = this.#retryDelayMs
     this.#retryDelayMs = Math.min(MAX_RETRY_MS, delayMs * 2)
     this.#options.logger.warn({ retryInMs: delayMs }, 'import stopped because the directory could not store a page; it resumes later')

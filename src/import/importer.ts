@@ -4,10 +4,10 @@ import { systemClock } from '../clock.js'
 import type { Clock } from '../clock.js'
 import type { UserDirectory } from '../directory/index.js'
 import { UserDirectoryError } from '../errors.js'
-import { cleanProfileText } from '../rooms/index.js'
 import type { StateDelta } from '../rooms/index.js'
 import type { LocalUser } from '../visibility/index.js'
 import { SynapseAdminClient } from './admin-api.js'
+import { applyAdminUser } from './apply-user.js'
 import type { AdminUser, StateEvent } from './admin-api-wire.js'
 import { CHECKPOINT_KEY, parseCheckpoint } from './checkpoint.js'
 import type { ImportCheckpoint } from './checkpoint.js'
@@ -121,6 +121,7 @@ class Importer {
       random: settings.random ?? Math.random,
       signal: settings.signal,
       logger: this.#logger,
+      maxRequestsPerSecond: settings.maxRequestsPerSecond,
       onRetry: () => {
         this.#status.retries++
         this.#report()
@@ -210,22 +211,10 @@ class Importer {
   async #applyUser(user: AdminUser): Promise<void> {
     const { userId } = user
     if (this.#settings.reconcile) this.#seenUsers.add(userId)
-    if (this.#live.hasUserChanged(userId)) return
     try {
-      const before = this.#dir.localUser(userId)
-      if (before === null || before.userType !== user.userType || before.deactivated !== user.deactivated || before.locked !== user.locked) {
-        this.#difference('users', `${userId}: ${before === null ? 'not registered here' : `type/deactivated/locked ${describe(before)} here`}, ${describe(user)} on the homeserver`)
-        await this.#dir.registerLocalUser(userId, { userType: user.userType, deactivated: user.deactivated, locked: user.locked })
-      }
-      // Re-checked after each await: the admin API's user route may have run meanwhile.
-      if (this.#live.hasUserChanged(userId)) return
-      const entry = await this.#dir.getProfile(userId)
-      if (entry === null || this.#live.hasUserChanged(userId)) return
-      const displayName = cleanProfileText(user.displayName)
-      const avatarUrl = cleanProfileText(user.avatarUrl)
-      if (entry.display_name === displayName && entry.avatar_url === avatarUrl) return
-      this.#difference('profiles', `${userId}: profile ${JSON.stringify([entry.display_name, entry.avatar_url])} here, ${JSON.stringify([displayName, avatarUrl])} on the homeserver`)
-      await this.#dir.handleLocalProfileChange(userId, { displayName, avatarUrl })
+      const applied = await applyAdminUser(this.#dir, user, () => this.#live.hasUserChanged(userId))
+      if (applied.flags !== null) this.#difference('users', applied.flags)
+      if (applied.profile !== null) this.#difference('profiles', applied.profile)
     } catch (error) {
       if (!(error instanceof UserDirectoryError)) throw error
       this.#warn(`skipped user ${JSON.stringify(userId)}: ${error.message}`)
@@ -321,10 +310,6 @@ class Importer {
   #report(): void {
     this.#settings.onProgress?.(this.status())
   }
-}
-
-function describe(user: LocalUser): string {
-  return `${user.userType ?? 'regular'}/${user.deactivated}/${user.locked}`
 }
 
 // Runs `task` over `items` with at most `limit` in flight; results keep the items' order.

@@ -26,6 +26,8 @@ export interface ImportOptions {
   maxBackoffMs?: number
   /** Give up on one request after this long, ms (then retried). Default 60,000. */
   requestTimeoutMs?: number
+  /** Most Admin API requests started per second, or undefined for no cap (the follower's periodic reconcile sets one so it never loads the homeserver). Default none. */
+  maxRequestsPerSecond?: number
   /** How often a progress line is logged when not on a TTY, ms. Default 10,000. */
   progressIntervalMs?: number
   /** Stops the import between requests; what was applied stays, with its checkpoint. Default none. */

@@ -8,7 +8,11 @@ export interface AppserviceRegistration {
   id: string
   /** The appservice's sender (`@sender_localpart:server`); excluded from the directory. */
   sender: string
-  /** Users in any of these namespaces (exclusive or not) are excluded from the directory. */
+  /**
+   * Users in an **exclusive** one of these namespaces are excluded from the
+   * directory; a non-exclusive namespace excludes no one (Synapse's
+   * `get_if_app_services_interested_in_user` matches exclusive namespaces only).
+   */
   namespaces?: { users?: { regex: string; exclusive?: boolean }[] }
 }
 
@@ -36,10 +40,11 @@ export class UserRegistry {
     this.serverName = serverName
     this.#senders = new Set(appservices.map((as) => as.sender))
     this.#namespaces = appservices.flatMap((as) =>
-      (as.namespaces?.users ?? []).map(({ regex }) => {
+      (as.namespaces?.users ?? []).flatMap(({ regex, exclusive }) => {
         try {
-          // Synapse uses Python's re.match: anchored at the start only.
-          return new RegExp(`^(?:${regex})`, 'u')
+          // Synapse uses Python's re.match: anchored at the start only. Every regex is checked; only exclusive ones exclude.
+          const compiled = new RegExp(`^(?:${regex})`, 'u')
+          return exclusive === true ? [compiled] : []
         } catch (cause) {
           throw new UserDirectoryError('M_INVALID_PARAM', `appservice ${JSON.stringify(as.id)} has an invalid users regex ${JSON.stringify(regex)}`, { cause })
         }

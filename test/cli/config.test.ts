@@ -35,7 +35,20 @@ test('no file and no environment gives the npm start defaults, with the demo on'
     appServiceConfigFiles: [],
     demo: true,
     http: { maxConnections: 10_000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, shutdownTimeoutMs: 10_000 },
+    appserviceId: null,
+    follow: { enabled: true, debounceMs: 250, concurrency: 4, roomRecheckMs: 5_000, newUsersPollMs: 60_000, locksPollMs: 60_000, reconcileIntervalMs: 86_400_000, reconcileRequestsPerSecond: 20 },
   } satisfies ServiceConfig)
+})
+
+test('follow.* come from the file or USERDIR_FOLLOW_*; follow.reconcile: false turns the periodic reconcile off', () => {
+  const base = { server_name: 'example.org', homeserver_url: 'http://127.0.0.1:8008' }
+  const config = resolveConfig({ ...base, appservice_id: 'userdir', follow: { debounce_ms: 100, new_users_poll_ms: 30_000, reconcile: false } }, { USERDIR_FOLLOW_LOCKS_POLL_MS: '15000', USERDIR_FOLLOW_CONCURRENCY: '2' })
+  assert.equal(config.follow, { enabled: true, debounceMs: 100, concurrency: 2, roomRecheckMs: 5_000, newUsersPollMs: 30_000, locksPollMs: 15_000, reconcileIntervalMs: false, reconcileRequestsPerSecond: 20 })
+  assert.is(config.appserviceId, 'userdir')
+  assert.is(resolveConfig(base, { USERDIR_FOLLOW_ENABLED: 'false' }).follow.enabled, false)
+  assert.is(resolveConfig({ ...base, follow: { reconcile_interval_ms: 3_600_000 } }, {}).follow.reconcileIntervalMs, 3_600_000)
+  rejects({ ...base, follow: { locks_poll_ms: 0 } }, {}, /follow\.locks_poll_ms must be a number above 0/)
+  rejects({ ...base, follow: { poll_ms: 5 } }, {}, /unknown option follow\.poll_ms/)
 })
 
 test('http.* connection limits come from the file or USERDIR_*, with the ServerOptions defaults', () => {

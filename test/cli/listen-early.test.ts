@@ -33,7 +33,7 @@ function gatedOpen() {
 async function listeningPort(lines: string[]): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const line = lines.find((l) => l.includes('answering 503'))
-    if (line !== undefined) return (JSON.parse(line) as { port: number }).port
+    if (line !== undefined) return (JSON.parse(line) as { startingPort: number }).startingPort
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
   throw new Error('no "answering 503" line')

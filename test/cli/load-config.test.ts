@@ -14,6 +14,8 @@ test('examples/config.yaml is a valid config', () => {
   assert.is(config.homeserverUrl, 'http://127.0.0.1:8008')
   assert.is(config.demo, false)
   assert.equal(config.rateLimit, { perSecond: 0.016, burst: 200 })
+  assert.is(config.appserviceId, 'userdir')
+  assert.equal(config.follow, { enabled: true, debounceMs: 250, concurrency: 4, roomRecheckMs: 5_000, newUsersPollMs: 60_000, locksPollMs: 60_000, reconcileIntervalMs: 86_400_000, reconcileRequestsPerSecond: 20 }, 'the example states the defaults')
 })
 
 test('the environment overrides the file', () => {

@@ -7,7 +7,7 @@ const test = suite('src/import/admin-api-wire.ts')
 
 test("users: next_token as Synapse sends it, older 0/1 flags, a missing locked (before 1.93) reads as false", () => {
   const page = parseUsersPage({ users: [{ name: '@a:hs', deactivated: 1, user_type: null, displayname: 'A', avatar_url: null }], next_token: '100', total: 200 }, 'p')
-  assert.equal(page, { users: [{ userId: '@a:hs', userType: null, deactivated: true, locked: false, displayName: 'A', avatarUrl: null }], nextToken: '100', total: 200 })
+  assert.equal(page, { users: [{ userId: '@a:hs', userType: null, deactivated: true, locked: false, isGuest: false, creationTs: null, displayName: 'A', avatarUrl: null }], nextToken: '100', total: 200 })
   assert.is(parseUsersPage({ users: [] }, 'p').nextToken, null)
 })
 

@@ -5,7 +5,7 @@ import type { StateDelta } from '../../src/index.js'
 
 interface Member { membership: string; displayName: string | null; avatarUrl: string | null }
 interface Room { joinRule: string | null; historyVisibility: string | null; members: Map<string, Member> }
-interface Appservice { sender: string; namespaces?: { users?: { regex: string }[] } }
+interface Appservice { sender: string; namespaces?: { users?: { regex: string; exclusive?: boolean }[] } }
 
 const text = (value: unknown): string | null => (typeof value === 'string' && !value.includes('\u0000') ? value : null)
 
@@ -27,7 +27,7 @@ export class ReferenceDirectory {
     if (user === undefined || user.deactivated || user.userType === 'support') return false
     for (const as of this.appservices) {
       if (as.sender === userId) return false
-      for (const ns of as.namespaces?.users ?? []) if (new RegExp(`^(?:${ns.regex})`).test(userId)) return false
+      for (const ns of as.namespaces?.users ?? []) if (ns.exclusive === true && new RegExp(`^(?:${ns.regex})`).test(userId)) return false
     }
     return true
   }

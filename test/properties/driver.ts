@@ -7,7 +7,7 @@ import { LOCALS, MAX_ROOMS, NAMES, REMOTES } from '../arbitraries/operations.js'
 import type { Operation } from '../arbitraries/operations.js'
 import { ReferenceDirectory } from '../model/reference-directory.js'
 
-export const APPSERVICES = [{ id: 'bridge', sender: '@l3:test', namespaces: { users: [{ regex: '@l4.*', exclusive: false }] } }]
+export const APPSERVICES = [{ id: 'bridge', sender: '@l3:test', namespaces: { users: [{ regex: '@l4.*', exclusive: true }, { regex: '@l5.*', exclusive: false }] } }]
 
 export interface World {
   hs: TestHomeserver
@@ -42,7 +42,7 @@ export async function applyOperation(world: World, op: Operation): Promise<void>
       const userId = localId(op.user)
       if (world.registered.has(userId)) return
       world.registered.add(userId)
-      // l3 is the appservice sender and l4 is in its namespace whatever kind is drawn.
+      // l3 is the appservice sender and l4 is in its exclusive namespace whatever kind is drawn; l5 is in a non-exclusive one, which excludes no one.
       await hs.registerUser(LOCALS[op.user], { userType: op.kind === 'support' ? 'support' : op.kind === 'bot' ? 'bot' : null, locked: op.locked })
       return
     }

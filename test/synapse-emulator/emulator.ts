@@ -796,7 +796,8 @@ export class SynapseEmulator {
   }
 
   // synapse/rest/client/appservice_ping.py `AppservicePingRestServlet.on_POST`: pings the AS's
-  // `POST /_matrix/app/v1/ping` with the hs_token; on success `force_retry` of held transactions.
+  // `POST /_matrix/app/v1/ping` with the hs_token; on success `self.scheduler.txn_ctrl.force_retry(app_service)`
+  // (Synapse ≥ 1.132, PR #18521; scheduler.py `_Recoverer.force_retry` cancels the back-off and retries now).
   async #ping(appserviceId: string, requesterAs: EmulatedAppservice | null, body: string, send: (status: number, payload: unknown) => void): Promise<void> {
     if (requesterAs === null) return send(403, { errcode: 'M_FORBIDDEN', error: 'Only application services can use the /appservice/ping endpoint' })
     if (requesterAs.id !== appserviceId) return send(403, { errcode: 'M_FORBIDDEN', error: 'Mismatching application service ID in path' })

@@ -84,7 +84,7 @@ async function handleRebuild({ res, ctx }: RouteRequest): Promise<void> {
 async function handleStats({ res, ctx }: RouteRequest): Promise<void> {
   const imported = ctx.imports?.status() ?? null
   const importStatus = imported === null ? null : { ...snakeCaseKeys(imported), changes: imported.changes, running: ctx.imports?.isRunning === true }
-  sendJson(res, 200, { ...snakeCaseKeys(ctx.dir.stats()), ...ctx.ingestQueue.status(), import: importStatus })
+  sendJson(res, 200, { ...snakeCaseKeys(ctx.dir.stats()), ...ctx.ingestQueue.status(), import: importStatus, follow: ctx.follower?.status() ?? null })
 }
 
 // Body (optional): { reconcile?: boolean }. Starts an import or reconcile in the background: 202.
