@@ -17,7 +17,17 @@ test(`random histories: pushes and Admin API answers agree (${RUNS} runs)`, asyn
     fc.asyncProperty(homeserverHistory(25), async (history) => {
       const { emu, as, get, close } = await bed({ partDelayMs: 0 })
       try {
-        for (const operation of history) if (applyOperation(emu, operation)) applied++
+        // A room every local member left misses what happens meanwhile; the
+        // rejoin brings the room's state but pushes only the join (as a first
+        // federated join does), so there the last push need not be current.
+        const outForAWhile = new Set<string>()
+        for (const operation of history) {
+          if (applyOperation(emu, operation)) applied++
+          for (const [roomId, room] of emu.rooms) {
+            const localJoined = room.state.some((e) => e.type === 'm.room.member' && emu.isLocal(e.state_key) && e.content.membership === 'join')
+            if (room.known && !localJoined) outForAWhile.add(roomId)
+          }
+        }
         await emu.delivered()
         const ids = as.received.map((t) => Number(t.txnId))
         assert.equal(ids, ids.map((_, i) => i + 1), 'transaction ids 1, 2, 3… each once')
@@ -30,7 +40,9 @@ test(`random histories: pushes and Admin API answers agree (${RUNS} runs)`, asyn
           const state = (await get(`/_synapse/admin/v1/rooms/${enc(roomId)}/state`)).body.state as { type: string; state_key: string; content: unknown }[]
           const current = new Map(state.map((e) => [`${e.type}|${e.state_key}`, e.content]))
           const lastPushed = new Map(pushed.filter((e) => e.room_id === roomId).map((e) => [`${String(e.type)}|${String(e.state_key)}`, e.content]))
-          for (const [key, content] of lastPushed) assert.equal(current.get(key), content, `${roomId} ${key}: the last push is the current state`)
+          if (!outForAWhile.has(roomId)) {
+            for (const [key, content] of lastPushed) assert.equal(current.get(key), content, `${roomId} ${key}: the last push is the current state`)
+          }
           for (const e of state) {
             if (e.type !== 'm.room.member' || !emu.isLocal(e.state_key) || (e.content as { membership: string }).membership !== 'join') continue
             const user = emu.user(e.state_key)
