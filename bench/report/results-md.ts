@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { QUERY_CLASSES } from '../../corpus/index.js'
-import type { BenchResults } from './types.js'
+import { REFERENCE_CALIBRATION_MS, REFERENCE_CALIBRATION_NOTE, scaleToReference } from '../run/calibration.js'
+import type { BenchResults, Target } from './types.js'
 import { barChart, cdfPoints, formatMicros, lineChart } from './svg.js'
 import type { BarSeries, Series } from './svg.js'
 
@@ -14,6 +15,21 @@ const int = (v: number): string => Math.round(v).toLocaleString('en')
 const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`
 const x = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : v >= 10 ? `${Math.round(v)}×` : `${v.toFixed(v < 0.01 ? 4 : v < 1 ? 3 : 2)}×`)
 const us = formatMicros
+
+/** A target's figure on the reference machine: times × factor, rates ÷ factor (factor = reference ÷ this run's calibration). */
+function scaled(t: Target, factor: number): string {
+  if (t.absolute === undefined || !Number.isFinite(factor)) return '–'
+  return t.absolute.kind === 'us' ? us(t.absolute.value * factor) : `${int(t.absolute.value / factor)}/s`
+}
+
+function calibrationLine(r: BenchResults, factor: number): string {
+  const c = r.calibration
+  if (c === undefined) return 'Machine calibration: not measured (results from before bench/run/calibration.ts); no figure is scaled.'
+  const pg = r.search.postgres?.all.p50
+  const ref = REFERENCE_CALIBRATION_MS > 0 ? `reference ${REFERENCE_CALIBRATION_MS.toFixed(0)} ms (${REFERENCE_CALIBRATION_NOTE}), so times are scaled by ×${factor.toFixed(2)} and rates by ÷${factor.toFixed(2)}` : 'no reference value yet, so no figure is scaled'
+  const pgCheck = pg === undefined || !Number.isFinite(factor) ? '' : ` Cross-check: PostgreSQL's own search p50 here ${us(pg)}, scaled ${us(pg * factor)}; compare with its p50 in the reference run of the same size.`
+  return `Machine calibration (${c.workload}): ${c.medianMs.toFixed(0)} ms (runs ${c.runsMs.map((v) => v.toFixed(0)).join(', ')} ms); ${ref}. Timings on a shared 2-core machine are noisy: the calibration runs beside the bench, not under the same instantaneous load.${pgCheck}`
+}
 
 function plots(r: BenchResults, dir: string): string[] {
   const base = `${r.date}-${r.size}`
@@ -82,8 +98,10 @@ function section(r: BenchResults, dir: string): string[] {
   const lines = [`## ${r.size} users (${r.date})`, '']
   lines.push(`Corpus (seed ${r.seed}): ${int(c.users)} users (${int(c.localUsers)} local), ${int(c.rooms)} rooms (${int(c.publicRooms)} public; largest public ${int(c.largestPublicRoom)}, largest private ${int(c.largestPrivateRoom)}), ${int(c.memberships)} memberships, ${int(c.deltas)} deltas. Synapse's tables: ${int(c.directoryEntries)} directory entries, ${int(c.usersInPublicRooms)} users_in_public_rooms rows, ${int(c.sharePrivateRoomPairs)} users_who_share_private_rooms rows.`)
   lines.push(`Queries: ${int(r.queries.count)}; modes ${Object.entries(r.queries.byMode).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '')
-  lines.push('### Targets', '', '| target | goal | measured | |', '|---|---|--:|---|')
-  for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.value} | ${t.ok ? 'met' : '**missed**'} |`)
+  const factor = scaleToReference(r.calibration)
+  lines.push(calibrationLine(r, factor), '')
+  lines.push('### Targets', '', '| target | goal | measured | scaled to reference | |', '|---|---|--:|--:|---|')
+  for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.value} | ${scaled(t, factor)} | ${t.ok ? 'met' : '**missed**'} |`)
   lines.push('', '### Search latency by query class', '')
   lines.push('Query seen before (its ranking cached by the warm-up pass, as for a repeated or retyped query):', '')
   lines.push(...searchTable(r))
