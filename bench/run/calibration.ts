@@ -39,6 +39,9 @@ import { collectGarbage } from './measure.js'
 export const REFERENCE_CALIBRATION_MS = 716
 export const REFERENCE_CALIBRATION_NOTE = 'the 04ebf03 run of 2026-11-22, estimated on 2026-12-05 under load, ±25%'
 
+/** The runs the reference value stands for: their figures are the reference machine's, scaled or not. */
+export const REFERENCE_RUN = { commit: '04ebf03', date: '2026-11-22' }
+
 const KEYS = 200_000
 const LOOKUPS = 400_000
 const SORTED = 300_000
@@ -81,9 +84,19 @@ export function measureCalibration(seed = 1): Calibration {
   return { medianMs: sorted[RUNS >> 1], runsMs, workload: `Map of ${KEYS} string keys, ${LOOKUPS} seeded lookups, sort of ${SORTED} floats; median of ${RUNS}` }
 }
 
-/** Measured time × this factor = the time scaled to the reference machine (rates: ÷ this factor); NaN without a calibration. */
-export function scaleToReference(calibration: Calibration | undefined): number {
-  if (calibration === undefined || REFERENCE_CALIBRATION_MS <= 0 || calibration.medianMs <= 0) return NaN
+/** Whether a result comes from the reference run (so its figures need no scaling). */
+export function isReferenceRun(machine: Record<string, string>, date: string): boolean {
+  return machine.commit === REFERENCE_RUN.commit && date === REFERENCE_RUN.date
+}
+
+/**
+ * Measured time × this factor = the time scaled to the reference machine
+ * (rates: ÷ this factor); 1 for the reference run itself, NaN for any other
+ * result without a calibration.
+ */
+export function scaleToReference(calibration: Calibration | undefined, reference = false): number {
+  if (calibration === undefined || calibration.medianMs <= 0) return reference ? 1 : NaN
+  if (REFERENCE_CALIBRATION_MS <= 0) return NaN
   return REFERENCE_CALIBRATION_MS / calibration.medianMs
 }
 
