@@ -20,23 +20,25 @@ import { collectGarbage } from './measure.js'
  * bench/RESULTS.md's 2026-11-22 figures (commit 04ebf03; 2 × Intel Xeon,
  * 24 GiB, Node v20.20.2), before the calibration existed. Established on
  * 2026-12-05 on the same kind of 2-core machine, while another helper ran
- * tests on it (noisy), in three rounds of: calibration, then a `git archive` of
+ * tests on it (noisy), in five rounds of: calibration, then a `git archive` of
  * 04ebf03 running its own bench (`bench/run.ts --size 100k --no-pg --no-sqlite
- * --no-http`, node_modules linked), then calibration again. Against that run's
- * 100k figures (bench/results/2026-11-22-100k.json: ingest memory and LMDB,
- * register calls, rebuild, open, search p50/p99 seen before, p50 first sight,
- * memory warm-up), today's machine was slower by a median of 1.34×, 1.51×,
- * 1.45× (pooled median 1.45×); the five calibrations were 1277, 1040, 911, 857,
- * 1281 ms (median 1040 ms). Reference = 1040 ms ÷ 1.45 ≈ 716 ms; per round it
- * would be 953, 648, 736 ms, so take it as ±25%.
- * Cross-check: `npm run bench -- --size 10k --no-sqlite --no-http` on this
- * branch (same corpus and queries as the 2026-11-22 10k run) measured a
- * calibration of 977 ms and PostgreSQL's search p50 1.84× the reference run's
- * (1576 µs vs 858 µs), which would put the reference at ~531 ms: PostgreSQL
- * (a server process beside the node client) suffers more from the other
- * helper's load than the single-threaded calibration does.
+ * --no-http`, node_modules linked), then calibration again (round 1: before
+ * only). Against that run's 100k figures (bench/results/2026-11-22-100k.json:
+ * ingest memory and LMDB, register calls, rebuild, open, search p50/p99 seen
+ * before, p50 first sight, memory warm-up), today's machine was slower by a
+ * median of 1.34×, 1.51×, 1.45×, 1.24×, 1.14× in the five rounds; the round's
+ * median calibration ÷ its slowdown gives 953, 648, 736, 699, 754 ms. Reference
+ * = the median of those, 736 ms (pooling all ten calibrations, median 911 ms,
+ * and the slowdowns, median 1.34×, would give 680 ms).
+ * Cross-check with PostgreSQL's own search p50: two runs of
+ * `npm run bench -- --size 10k --no-sqlite --no-http` on this branch (same
+ * corpus and queries as the 2026-11-22 10k run) measured calibrations of 977
+ * and 899 ms and PostgreSQL p50s 1.84× and 1.37× the reference run's (858 µs),
+ * which would put the reference at ~531 and ~656 ms: lower, as PostgreSQL (a
+ * server process beside the node client) suffers more from the other helper's
+ * load than the single-threaded calibration does. Read the reference as ±25%.
  */
-export const REFERENCE_CALIBRATION_MS = 716
+export const REFERENCE_CALIBRATION_MS = 736
 export const REFERENCE_CALIBRATION_NOTE = 'the 04ebf03 run of 2026-11-22, estimated on 2026-12-05 under load, ±25%'
 
 /** The runs the reference value stands for: their figures are the reference machine's, scaled or not. */
