@@ -58,8 +58,10 @@ export interface Target {
 
 /** The machine calibration of bench/run/calibration.ts, timed in the same run. */
 export interface CalibrationResult {
+  /** Median of `runsMs`: the figure the scaling uses. */
   medianMs: number
   runsMs: number[]
+  /** What was timed, so a result file says which workload its figure belongs to. */
   workload: string
 }
 

@@ -13,6 +13,7 @@
 //
 //   node --expose-gc --import tsx bench/run/calibration.ts     (prints one measurement)
 import { SeededRandom } from '../../src/seeded-random.js'
+import type { CalibrationResult as Calibration } from '../report/types.js'
 import { collectGarbage } from './measure.js'
 
 /**
@@ -48,14 +49,6 @@ const KEYS = 200_000
 const LOOKUPS = 400_000
 const SORTED = 300_000
 const RUNS = 3
-
-export interface Calibration {
-  /** Median of `runsMs`: the figure the scaling uses. */
-  medianMs: number
-  runsMs: number[]
-  /** What was timed, so a result file says which workload its figure belongs to. */
-  workload: string
-}
 
 /** One pass of the workload; returns a checksum so the engine cannot skip any of it. */
 function workloadOnce(seed: number): number {
