@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { QUERY_CLASSES } from '../../corpus/index.js'
-import type { BenchResults } from './types.js'
+import { isReferenceRun, REFERENCE_CALIBRATION_MS, REFERENCE_CALIBRATION_NOTE, REFERENCE_RUN, scaleToReference } from '../run/calibration.js'
+import { evaluateTargets } from './targets.js'
+import type { BenchResults, Target } from './types.js'
 import { barChart, cdfPoints, formatMicros, lineChart } from './svg.js'
 import type { BarSeries, Series } from './svg.js'
 
@@ -14,6 +16,30 @@ const int = (v: number): string => Math.round(v).toLocaleString('en')
 const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`
 const x = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : v >= 10 ? `${Math.round(v)}×` : `${v.toFixed(v < 0.01 ? 4 : v < 1 ? 3 : 2)}×`)
 const us = formatMicros
+
+/** A target's figure on the reference machine: times × factor, rates ÷ factor (factor = reference ÷ this run's calibration). */
+function scaled(t: Target, factor: number): string {
+  if (t.absolute === undefined || !Number.isFinite(factor)) return '–'
+  return t.absolute.kind === 'us' ? us(t.absolute.value * factor) : `${int(t.absolute.value / factor)}/s`
+}
+
+function calibrationLine(r: BenchResults, factor: number, reference: BenchResults | undefined): string {
+  const c = r.calibration
+  if (c === undefined) {
+    return isReferenceRun(r.machine, r.date)
+      ? `Machine calibration: not measured (before bench/run/calibration.ts), but this is the reference run (commit ${REFERENCE_RUN.commit}, ${REFERENCE_RUN.date}; reference calibration ${REFERENCE_CALIBRATION_MS} ms, ${REFERENCE_CALIBRATION_NOTE}): scaled figures equal measured ones.`
+      : 'Machine calibration: not measured (results from before bench/run/calibration.ts); no figure is scaled.'
+  }
+  const pg = r.search.postgres?.all.p50
+  const ref = REFERENCE_CALIBRATION_MS > 0 ? `reference ${REFERENCE_CALIBRATION_MS.toFixed(0)} ms (${REFERENCE_CALIBRATION_NOTE}), so times are scaled by ×${factor.toFixed(2)} and rates by ÷${factor.toFixed(2)}` : 'no reference value yet, so no figure is scaled'
+  const refPg = reference?.search.postgres?.all.p50
+  const sameQueries = reference !== undefined && JSON.stringify(reference.corpus) === JSON.stringify(r.corpus) && JSON.stringify(reference.queries) === JSON.stringify(r.queries)
+  const pgCheck =
+    pg === undefined || !Number.isFinite(factor)
+      ? ''
+      : ` Cross-check: PostgreSQL's own search p50 here ${us(pg)}, scaled ${us(pg * factor)}${refPg !== undefined && sameQueries ? `, in the reference run over the same corpus and queries ${us(refPg)} (the machine measured ${(pg / refPg).toFixed(2)}× slower by PostgreSQL, ${(1 / factor).toFixed(2)}× by the calibration)` : ''}.`
+  return `Machine calibration (${c.workload}): ${c.medianMs.toFixed(0)} ms (runs ${c.runsMs.map((v) => v.toFixed(0)).join(', ')} ms); ${ref}. Timings on a shared 2-core machine are noisy: the calibration runs before the bench's phases, not under their instantaneous load.${pgCheck}`
+}
 
 function plots(r: BenchResults, dir: string): string[] {
   const base = `${r.date}-${r.size}`
@@ -77,13 +103,25 @@ function operationsTable(r: BenchResults): string[] {
   return rows
 }
 
-function section(r: BenchResults, dir: string): string[] {
+function section(r: BenchResults, dir: string, reference: BenchResults | undefined): string[] {
   const c = r.corpus
   const lines = [`## ${r.size} users (${r.date})`, '']
   lines.push(`Corpus (seed ${r.seed}): ${int(c.users)} users (${int(c.localUsers)} local), ${int(c.rooms)} rooms (${int(c.publicRooms)} public; largest public ${int(c.largestPublicRoom)}, largest private ${int(c.largestPrivateRoom)}), ${int(c.memberships)} memberships, ${int(c.deltas)} deltas. Synapse's tables: ${int(c.directoryEntries)} directory entries, ${int(c.usersInPublicRooms)} users_in_public_rooms rows, ${int(c.sharePrivateRoomPairs)} users_who_share_private_rooms rows.`)
   lines.push(`Queries: ${int(r.queries.count)}; modes ${Object.entries(r.queries.byMode).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '')
-  lines.push('### Targets', '', '| target | goal | measured | |', '|---|---|--:|---|')
-  for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.value} | ${t.ok ? 'met' : '**missed**'} |`)
+  const factor = scaleToReference(r.calibration, isReferenceRun(r.machine, r.date))
+  lines.push(calibrationLine(r, factor, reference), '')
+  lines.push('### Targets', '', '| target | goal | measured | scaled to reference | |', '|---|---|--:|--:|---|')
+  // Results from before the raw figures were stored: take them from today's evaluation of the same result, by target name.
+  let fresh: Target[] = []
+  try {
+    fresh = evaluateTargets(r)
+  } catch {
+    fresh = []
+  }
+  for (const stored of r.targets) {
+    const t = stored.absolute === undefined ? { ...stored, absolute: fresh.find((f) => f.name === stored.name)?.absolute } : stored
+    lines.push(`| ${t.name} | ${t.target} | ${t.value} | ${scaled(t, factor)} | ${t.ok ? 'met' : '**missed**'} |`)
+  }
   lines.push('', '### Search latency by query class', '')
   lines.push('Query seen before (its ranking cached by the warm-up pass, as for a repeated or retyped query):', '')
   lines.push(...searchTable(r))
@@ -125,6 +163,15 @@ function section(r: BenchResults, dir: string): string[] {
 export function writeReport(resultsDir: string, outPath: string): void {
   const newest = new Map<string, string>()
   for (const name of readdirSync(resultsDir).filter((n) => n.endsWith('.json')).sort()) newest.set(name.replace(/^\d{4}-\d{2}-\d{2}-/, '').replace(/\.json$/, ''), name)
+  // The reference run's result of each size, for the PostgreSQL cross-check of the calibration.
+  const referenceOf = (size: string): BenchResults | undefined => {
+    try {
+      const r = JSON.parse(readFileSync(join(resultsDir, `${REFERENCE_RUN.date}-${size}.json`), 'utf8')) as BenchResults
+      return isReferenceRun(r.machine, r.date) ? r : undefined
+    } catch {
+      return undefined
+    }
+  }
   const lines = [
     '# Benchmarks: our engine beside Synapse\'s own databases',
     '',
@@ -134,7 +181,7 @@ export function writeReport(resultsDir: string, outPath: string): void {
   ]
   for (const size of [...newest.keys()].sort((a, b) => SIZE_ORDER.indexOf(a) - SIZE_ORDER.indexOf(b))) {
     const r = JSON.parse(readFileSync(join(resultsDir, newest.get(size) as string), 'utf8')) as BenchResults
-    lines.push(...section(r, resultsDir))
+    lines.push(...section(r, resultsDir, referenceOf(size)))
   }
   writeFileSync(outPath, lines.join('\n'))
 }

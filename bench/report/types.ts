@@ -52,6 +52,17 @@ export interface Target {
   target: string
   value: string
   ok: boolean
+  /** The raw figure of a time (µs) or a rate (per second), for the "scaled to reference" column; absent for sizes and for results before the calibration. */
+  absolute?: { kind: 'us' | 'perSecond'; value: number }
+}
+
+/** The machine calibration of bench/run/calibration.ts, timed in the same run. */
+export interface CalibrationResult {
+  /** Median of `runsMs`: the figure the scaling uses. */
+  medianMs: number
+  runsMs: number[]
+  /** What was timed, so a result file says which workload its figure belongs to. */
+  workload: string
 }
 
 export interface BenchResults {
@@ -59,6 +70,8 @@ export interface BenchResults {
   size: string
   seed: number
   machine: Record<string, string>
+  /** Absent in results from before the calibration existed. */
+  calibration?: CalibrationResult
   corpus: Record<string, number>
   queries: { count: number; byClass: Record<string, number>; byMode: Record<string, number> }
   search: {

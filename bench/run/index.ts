@@ -12,6 +12,7 @@ import type pg from 'pg'
 import { generateCorpus, deltaCount, generateQueries, MODES, QUERY_CLASSES, tableCounts } from '../../corpus/index.js'
 import { ingestInMemory, ingestLmdb } from './ingest.js'
 import { BIG_ROOM_ID, measureJoin, measureJoinPostgres, planBigRoom } from './join-big-room.js'
+import { measureCalibration } from './calibration.js'
 import { machineInfo } from './machine.js'
 import { loadPostgres, pgConnection } from './pg-load.js'
 import { measureRebuild } from './rebuild.js'
@@ -63,6 +64,9 @@ async function phase<T>(name: string, work: () => Promise<T> | T): Promise<T> {
   process.stderr.write(` ${(phasesMs[name] / 1000).toFixed(1)} s (total ${((performance.now() - runStart) / 1000).toFixed(0)} s)\n`)
   return result
 }
+
+// ---- machine calibration: a fixed workload, so absolute figures can be scaled to the reference machine
+const calibration = await phase('calibration', () => measureCalibration())
 
 // ---- corpus and queries ----------------------------------------------------
 const corpus = await phase('corpus', () => generateCorpus(userCount, seed))
@@ -223,6 +227,7 @@ const results: BenchResults = {
   size,
   seed,
   machine: machineInfo({ postgres: pgVersion, sqlite: sqliteVersion }),
+  calibration,
   corpus: {
     users: corpus.users.length, localUsers: corpus.locals.length, rooms: corpus.rooms.length, publicRooms: corpus.rooms.filter((r) => r.isPublic).length,
     memberships, deltas: deltaCount(corpus), directoryEntries: counts.directory, usersInPublicRooms: counts.inPublicRooms, sharePrivateRoomPairs: counts.sharePrivateRooms,
