@@ -17,7 +17,7 @@ export type FollowDirectory = Pick<
 /** What a follower is built from (the HTTP server's parts). */
 export interface FollowerParts {
   directory: FollowDirectory
-  /** Runs a task with no live ingest in between (the ingest queue). */
+  /** Runs a task with no live ingest in between (the server's write queue). */
   exclusive: <T>(task: () => Promise<T>) => Promise<T>
   /** Where live batches are recorded while a room snapshot is in flight (live deltas win). */
   live: LiveChanges
@@ -169,7 +169,7 @@ export class Follower {
   }
 
   /**
-   * The ingest queue's hook: sees a live batch before it applies (in queue
+   * The write queue's hook: sees a live batch before it applies (in queue
    * order) and, once applied, queues the lookups and room reads it calls for.
    */
   observe(deltas: readonly StateDelta[]): (() => void) | null {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { Follower } from '../follow/index.js'
 import type { BackgroundImport } from '../import/index.js'
 import type { DirectoryService } from './directory-service.js'
-import type { IngestQueue } from './ingest-queue.js'
+import type { WriteQueue } from './write-queue.js'
 import type { ServiceMetrics } from './metrics.js'
 import type { RateLimiter } from './rate-limiter.js'
 import type { Clock } from '../clock.js'
@@ -17,7 +17,7 @@ export interface ServerContext {
   metrics: ServiceMetrics
   tokens: TokenResolver
   rateLimiter: RateLimiter | null
-  ingestQueue: IngestQueue
+  writeQueue: WriteQueue
   /** The import behind `POST /_userdir/admin/v1/import`, or null when not configured. */
   imports: BackgroundImport | null
   /** Following the homeserver (issue 20), or null when off or not configured. */

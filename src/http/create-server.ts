@@ -11,7 +11,7 @@ import type { ImportOptions } from '../import/index.js'
 import type { Route, ServerContext } from './context.js'
 import type { DirectoryService } from './directory-service.js'
 import { HttpError, toHttpError } from './http-error.js'
-import { IngestQueue } from './ingest-queue.js'
+import { WriteQueue } from './write-queue.js'
 import { createMetrics } from './metrics.js'
 import { RateLimiter, defaultRateLimit } from './rate-limiter.js'
 import type { RateLimit } from './rate-limiter.js'
@@ -132,7 +132,7 @@ const ROUTES: readonly Route[] = [searchRoute, ...transactionRoutes, pingRoute, 
 // the background, and know its deadline. Module-level because stopServer
 // takes the node:http Server that createServer returns (API.md), to which
 // this attaches each server's parts; an entry lives as long as its server.
-const backgroundByServer = new WeakMap<Server, { queue: IngestQueue; imports: BackgroundImport | null; follower: Follower | null; shutdownTimeoutMs: number }>()
+const backgroundByServer = new WeakMap<Server, { queue: WriteQueue; imports: BackgroundImport | null; follower: Follower | null; shutdownTimeoutMs: number }>()
 
 /**
  * Creates the HTTP server (not yet listening): the Matrix user directory
@@ -147,12 +147,12 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'http' })
   const clock = options.clock ?? systemClock
   const metrics = createMetrics(dir, { processMetrics: options.processMetrics ?? false })
-  // The import writes through the ingest queue, and the queue records in `live` what it applied live.
+  // The import writes through the write queue, and the queue records in `live` what it applied live.
   const live = options.synapseImport === undefined ? null : new LiveChanges()
-  const ingestQueue = new IngestQueue(dir, clock, logger, (count) => metrics.deltasIngested.inc(count), live)
+  const writeQueue = new WriteQueue(dir, clock, logger, (count) => metrics.deltasIngested.inc(count), live)
   const imports = options.synapseImport === undefined || live === null ? null : new BackgroundImport({
     directory: dir,
-    exclusive: (task) => ingestQueue.exclusive(task),
+    exclusive: (task) => writeQueue.exclusive(task),
     live,
     homeserverUrl: options.synapseImport.homeserverUrl,
     accessToken: options.synapseImport.accessToken,
@@ -163,7 +163,7 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
   const followOptions = options.follow === false ? { enabled: false } : (options.follow ?? {})
   const follower = imports === null || live === null || options.synapseImport === undefined || followOptions.enabled === false ? null : new Follower({
     directory: dir,
-    exclusive: (task) => ingestQueue.exclusive(task),
+    exclusive: (task) => writeQueue.exclusive(task),
     live,
     imports,
     homeserverUrl: options.synapseImport.homeserverUrl,
@@ -171,7 +171,7 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
     logger,
   }, followOptions)
   if (follower !== null) {
-    ingestQueue.observe((deltas) => follower.observe(deltas))
+    writeQueue.observe((deltas) => follower.observe(deltas))
     metrics.follow(() => follower.status())
   }
   const ctx: ServerContext = {
@@ -194,7 +194,7 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
       onLookup: (result) => metrics.tokenLookups.inc({ result }),
     }),
     rateLimiter: options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? defaultRateLimit, clock),
-    ingestQueue,
+    writeQueue,
     imports,
     follower,
     hsToken: options.hsToken,
@@ -226,7 +226,7 @@ export function createServer(dir: DirectoryService, options: ServerOptions = {})
   server.maxConnections = options.maxConnections ?? connectionDefaults.maxConnections
   // Following starts once the server listens: the appservice ping needs us reachable.
   if (follower !== null) server.once('listening', () => follower.start())
-  backgroundByServer.set(server, { queue: ingestQueue, imports, follower, shutdownTimeoutMs: options.shutdownTimeoutMs ?? connectionDefaults.shutdownTimeoutMs })
+  backgroundByServer.set(server, { queue: writeQueue, imports, follower, shutdownTimeoutMs: options.shutdownTimeoutMs ?? connectionDefaults.shutdownTimeoutMs })
   return server
 }
 

@@ -12,7 +12,7 @@ import { ImportProgress } from './progress.js'
 /** Options of {@link BackgroundImport}. */
 export interface BackgroundImportOptions {
   directory: ImportDirectory
-  /** Serializes the import's writes with live ingestion (the server's ingest queue). */
+  /** Serializes the import's writes with live ingestion (the server's write queue). */
   exclusive: <T>(task: () => Promise<T>) => Promise<T>
   /** Where the live paths record what they apply (`noteDeltas` in the queue, `noteUser` in the user route). */
   live: LiveChanges

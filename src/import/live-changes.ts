@@ -37,7 +37,7 @@ export class LiveChanges {
 
   /**
    * Whether `userId` changed live since `watchUsers`. Users are applied
-   * outside the ingest queue's order (the admin API's user route does not
+   * outside the write queue's order (the admin API's user route does not
    * queue), so the importer asks right before each call instead of once.
    */
   hasUserChanged(userId: string): boolean {

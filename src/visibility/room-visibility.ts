@@ -10,11 +10,11 @@ const NO_ROOMS: readonly RoomId[] = []
  * counters instead of Synapse's pair table:
  *  - `#roomsByUser`: the rooms each user is joined to (the room id itself
  *    for a user in one room, most users: a Set per user cost ~130 B more);
- *  - `localMembers`: joined local users per room (any local user, excluded or
+ *  - `localMemberCounts`: joined local users per room (any local user, excluded or
  *    not, puts the server in the room, as Synapse's `is_host_joined`);
- *  - `publicRooms`: per included user, the number of public rooms the server
+ *  - `publicRoomCounts`: per included user, the number of public rooms the server
  *    is in where they are joined (`inPublicRooms` is non-empty iff > 0);
- *  - `sharedRooms`: per remote user, the number of rooms the server is in
+ *  - `sharedRoomCounts`: per remote user, the number of rooms the server is in
  *    where they are joined; at 0 they leave the directory.
  * "Who shares a private room with whom" is derived at query time from
  * `#roomsByUser`, by intersecting small sets.
@@ -26,9 +26,9 @@ export class RoomVisibility {
   readonly #rooms: Map<RoomId, RoomState>
   readonly #registry: UserRegistry
   readonly #roomsByUser = new Map<UserId, RoomId | Set<RoomId>>()
-  readonly localMembers = new Map<RoomId, number>()
-  readonly publicRooms = new Map<UserId, number>()
-  readonly sharedRooms = new Map<UserId, number>()
+  readonly localMemberCounts = new Map<RoomId, number>()
+  readonly publicRoomCounts = new Map<UserId, number>()
+  readonly sharedRoomCounts = new Map<UserId, number>()
   /**
    * Called when a user enters or leaves `inPublicRooms`, so a reader can
    * mirror the bit (the search index does). Not called by `recount()`, after
@@ -43,17 +43,17 @@ export class RoomVisibility {
 
   /** Whether at least one local user is joined to the room. */
   isServerIn(roomId: RoomId): boolean {
-    return (this.localMembers.get(roomId) ?? 0) > 0
+    return (this.localMemberCounts.get(roomId) ?? 0) > 0
   }
 
   /** Whether the user is in `inPublicRooms` (joined to a public room the server is in, and included). */
   isInPublicRoom(userId: UserId): boolean {
-    return (this.publicRooms.get(userId) ?? 0) > 0
+    return (this.publicRoomCounts.get(userId) ?? 0) > 0
   }
 
   /** Whether a remote user is joined to any room the server is in. */
   isRemoteHeld(userId: UserId): boolean {
-    return (this.sharedRooms.get(userId) ?? 0) > 0
+    return (this.sharedRoomCounts.get(userId) ?? 0) > 0
   }
 
   /**
@@ -68,10 +68,10 @@ export class RoomVisibility {
     else this.#removeRoom(userId, roomId)
     const isLocal = this.#registry.isLocal(userId)
     if (isLocal) {
-      const before = this.localMembers.get(roomId) ?? 0
+      const before = this.localMemberCounts.get(roomId) ?? 0
       const after = before + delta
-      if (after === 0) this.localMembers.delete(roomId)
-      else this.localMembers.set(roomId, after)
+      if (after === 0) this.localMemberCounts.delete(roomId)
+      else this.localMemberCounts.set(roomId, after)
       if (before === 0 || after === 0) {
         // The server joined or left the room: every other member's counts change.
         for (const member of room.joined.keys()) if (member !== userId) this.#countMember(room, member, delta, dropped)
@@ -99,9 +99,9 @@ export class RoomVisibility {
         if (room !== undefined && this.isServerIn(roomId) && isRoomPublic(room)) count++
       }
     }
-    const before = this.publicRooms.has(userId)
-    if (count === 0) this.publicRooms.delete(userId)
-    else this.publicRooms.set(userId, count)
+    const before = this.publicRoomCounts.has(userId)
+    if (count === 0) this.publicRoomCounts.delete(userId)
+    else this.publicRoomCounts.set(userId, count)
     if (before !== count > 0) this.onPublicChange?.(userId, count > 0)
   }
 
@@ -209,8 +209,8 @@ export class RoomVisibility {
       const room = this.#rooms.get(roomId)
       let locals = 0
       if (room !== undefined) for (const member of room.joined.keys()) if (this.#registry.isLocal(member)) locals++
-      if (locals === 0) this.localMembers.delete(roomId)
-      else this.localMembers.set(roomId, locals)
+      if (locals === 0) this.localMemberCounts.delete(roomId)
+      else this.localMemberCounts.set(roomId, locals)
       if (room === undefined || (before.serverIn === locals > 0 && before.isPublic === isRoomPublic(room))) continue
       for (const member of room.joined.keys()) affected.add(member)
     }
@@ -228,11 +228,11 @@ export class RoomVisibility {
       shared++
       if (isIncluded && isRoomPublic(room)) inPublic++
     }
-    const wasInPublic = this.publicRooms.has(userId)
-    if (inPublic === 0) this.publicRooms.delete(userId)
-    else this.publicRooms.set(userId, inPublic)
-    if (this.#registry.isLocal(userId) || shared === 0) this.sharedRooms.delete(userId)
-    else this.sharedRooms.set(userId, shared)
+    const wasInPublic = this.publicRoomCounts.has(userId)
+    if (inPublic === 0) this.publicRoomCounts.delete(userId)
+    else this.publicRoomCounts.set(userId, inPublic)
+    if (this.#registry.isLocal(userId) || shared === 0) this.sharedRoomCounts.delete(userId)
+    else this.sharedRoomCounts.set(userId, shared)
     if (wasInPublic !== inPublic > 0) this.onPublicChange?.(userId, inPublic > 0)
   }
 
@@ -257,9 +257,9 @@ export class RoomVisibility {
    */
   *recountSteps(stepSize = 1024): Generator<void, void, undefined> {
     this.#roomsByUser.clear()
-    this.localMembers.clear()
-    this.publicRooms.clear()
-    this.sharedRooms.clear()
+    this.localMemberCounts.clear()
+    this.publicRoomCounts.clear()
+    this.sharedRoomCounts.clear()
     let done = 0
     for (const [roomId, room] of this.#rooms) {
       let locals = 0
@@ -272,7 +272,7 @@ export class RoomVisibility {
         }
       }
       if (locals === 0) continue
-      this.localMembers.set(roomId, locals)
+      this.localMemberCounts.set(roomId, locals)
       for (const member of room.joined.keys()) {
         this.#countMember(room, member, 1, [])
         if (++done >= stepSize) {
@@ -287,12 +287,12 @@ export class RoomVisibility {
   #countMember(room: RoomState, userId: UserId, delta: 1 | -1, dropped: UserId[]): void {
     if (isRoomPublic(room) && this.#registry.isIncluded(userId)) this.#bumpPublic(userId, delta)
     if (!this.#registry.isLocal(userId)) {
-      if (this.#bump(this.sharedRooms, userId, delta) === 0 && delta === -1) dropped.push(userId)
+      if (this.#bump(this.sharedRoomCounts, userId, delta) === 0 && delta === -1) dropped.push(userId)
     }
   }
 
   #bumpPublic(userId: UserId, delta: 1 | -1): void {
-    const after = this.#bump(this.publicRooms, userId, delta)
+    const after = this.#bump(this.publicRoomCounts, userId, delta)
     if (after === (delta === 1 ? 1 : 0)) this.onPublicChange?.(userId, after > 0)
   }
 

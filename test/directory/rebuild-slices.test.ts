@@ -351,7 +351,7 @@ function describe(entries: DirectoryEntries, visibility: RoomVisibility, index: 
     entries: [...entries.entries()],
     stale: [...entries.staleEntries()],
     relations: visibility.relations(),
-    counters: [[...visibility.localMembers], [...visibility.publicRooms], [...visibility.sharedRooms]],
+    counters: [[...visibility.localMemberCounts], [...visibility.publicRoomCounts], [...visibility.sharedRoomCounts]],
     index: users,
   }
 }

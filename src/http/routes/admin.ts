@@ -41,7 +41,7 @@ async function handleDeltas({ req, res, ctx }: RouteRequest): Promise<void> {
   }
   // Unchecked on purpose: the engine validates each delta and skips a bad one with a warning.
   const deltas = body.deltas as StateDelta[]
-  const report = await ctx.ingestQueue.ingest(deltas, { position: position ?? undefined, transactionId: transactionId ?? undefined })
+  const report = await ctx.writeQueue.ingest(deltas, { position: position ?? undefined, transactionId: transactionId ?? undefined })
   sendJson(res, 200, { applied: report.applied, skipped: report.skipped, duplicate: report.duplicate === true, stream_position: ctx.dir.stats().streamPosition })
 }
 
@@ -77,14 +77,14 @@ async function handleGetUser({ res, params, ctx }: RouteRequest): Promise<void> 
 }
 
 async function handleRebuild({ res, ctx }: RouteRequest): Promise<void> {
-  const { started } = ctx.ingestQueue.rebuild()
+  const { started } = ctx.writeQueue.rebuild()
   sendJson(res, 202, { started, rebuilding: true })
 }
 
 async function handleStats({ res, ctx }: RouteRequest): Promise<void> {
   const imported = ctx.imports?.status() ?? null
   const importStatus = imported === null ? null : { ...snakeCaseKeys(imported), changes: imported.changes, running: ctx.imports?.isRunning === true }
-  sendJson(res, 200, { ...snakeCaseKeys(ctx.dir.stats()), ...ctx.ingestQueue.status(), import: importStatus, follow: ctx.follower?.status() ?? null })
+  sendJson(res, 200, { ...snakeCaseKeys(ctx.dir.stats()), ...ctx.writeQueue.status(), import: importStatus, follow: ctx.follower?.status() ?? null })
 }
 
 // Body (optional): { reconcile?: boolean }. Starts an import or reconcile in the background: 202.

@@ -31,7 +31,7 @@ async function handleTransaction({ req, res, url, params, ctx }: RouteRequest): 
   const events = body.events
   if (!Array.isArray(events)) throw new HttpError(400, 'M_BAD_JSON', '`events` must be an array')
   const { deltas, newestEventMs } = stateDeltasOf(events)
-  const report = await ctx.ingestQueue.ingest(deltas, { transactionId: txnId }, newestEventMs)
+  const report = await ctx.writeQueue.ingest(deltas, { transactionId: txnId }, newestEventMs)
   ctx.logger.info({ txnId, events: events.length, deltas: deltas.length, applied: report.applied, skipped: report.skipped.length, duplicate: report.duplicate === true }, 'appservice transaction')
   sendJson(res, 200, {})
 }

@@ -23,10 +23,12 @@ interface IngestStatus {
 export type IngestObserver = (deltas: readonly StateDelta[]) => (() => void) | null
 
 /**
- * Runs ingests and rebuilds one at a time, in arrival order, so concurrent
- * pushes (a homeserver retrying a slow transaction) apply in order and once.
+ * Runs every write one at a time, in arrival order: appservice and admin
+ * ingests, rebuilds, imports (`exclusive`) and the follower's changes, so
+ * concurrent pushes (a homeserver retrying a slow transaction) apply in order
+ * and once. Named for what it holds: all writes, not only ingests.
  */
-export class IngestQueue {
+export class WriteQueue {
   readonly #dir: DirectoryService
   readonly #clock: Pick<Clock, 'now'>
   readonly #logger: Logger
