@@ -44,14 +44,8 @@ export async function startService(config: ServiceConfig, logger: Logger, parts:
   // opens, and a restart is fast 503s (a proxy falls back to Synapse), not refusals.
   const starting = await listenWhileStarting(config.listen.port, config.listen.address)
   logger.info({ startingPort: starting.port }, 'opening the directory; answering 503 until it is open')
-  let directory: UserDirectory
   try {
-    directory = await parts.openDirectory(config, logger)
-  } catch (error) {
-    starting.close()
-    throw error
-  }
-  try {
+    const directory = await parts.openDirectory(config, logger)
     return await serve(config, logger, directory, starting, synapseAdminToken)
   } catch (error) {
     starting.close()

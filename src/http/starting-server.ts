@@ -12,7 +12,7 @@ export interface StartingServer {
 }
 
 /** How long, in seconds, a client is told to wait while the directory opens. */
-export const STARTING_RETRY_AFTER_S = 1
+const STARTING_RETRY_AFTER_S = 1
 
 /**
  * Listens on the service's address before the directory is open, so that a
