@@ -16,7 +16,7 @@ import * as assert from 'uvu/assert'
 import { listenWhileStarting } from '../../src/http/index.js'
 import type { UserDirectory } from '../../src/index.js'
 import { seededDirectory, TOKENS } from '../http/fixtures.js'
-import { SEARCH_PATH, start } from '../http/harness.js'
+import { freePort, SEARCH_PATH, start } from '../http/harness.js'
 import type { Running } from '../http/harness.js'
 
 const DOCS = readFileSync(new URL('../../docs/deployment.md', import.meta.url), 'utf8')
@@ -35,14 +35,6 @@ function which(command: string): string | null {
     if (dir !== '' && existsSync(path)) return path
   }
   return null
-}
-
-async function freePort(): Promise<number> {
-  const server = createHttpServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 interface Upstream {

@@ -3,13 +3,12 @@
 // following on, short intervals), and helpers that compare the service with
 // the reference directory (the directory Synapse would have) and measure how
 // long it took and how many requests it made to the homeserver.
-import { createServer as netServer } from 'node:net'
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { UserDirectory } from '../../src/index.js'
 import type { AppserviceRegistration, UserDirectoryOptions } from '../../src/index.js'
 import type { FollowOptions } from '../../src/follow/index.js'
 import { createServer, stopServer } from '../../src/http/index.js'
+import { freePort } from '../http/harness.js'
 import { SynapseEmulator, directoryAppservice, feedReference } from '../synapse-emulator/index.js'
 import type { EmulatedAppservice, EmulatorOptions, RouteName } from '../synapse-emulator/index.js'
 import { AS_TOKEN, HS_TOKEN } from '../synapse-emulator/fixture.js'
@@ -226,14 +225,6 @@ export function printMeasures(file: string): void {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function freePort(): Promise<number> {
-  const server = netServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 function describeDifference(actual: unknown, expected: unknown): string {
   const a = actual as Record<string, unknown>

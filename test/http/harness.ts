@@ -1,9 +1,19 @@
 // Starts createServer on a loopback port chosen by the OS and gives the tests
 // small fetch helpers.
+import { createServer as createNodeServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createServer, stopServer } from '../../src/http/index.js'
 import type { DirectoryService, ServerOptions } from '../../src/http/index.js'
+
+/** A loopback port that was free a moment ago (for a process that must be told its port). */
+export async function freePort(): Promise<number> {
+  const server = createNodeServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
 
 export const SEARCH_PATH = '/_matrix/client/v3/user_directory/search'
 
