@@ -172,7 +172,12 @@ async function startCaddy(binary: string, servicePort: number, synapsePort: numb
 
 async function searchVia(url: string, term: string, token = 'alice'): Promise<{ status: number; body: { results?: { user_id: string; display_name: string | null }[]; errcode?: string } }> {
   const response = await fetch(url + SEARCH_PATH, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ search_term: term }) })
-  return { status: response.status, body: (await response.json()) as { results?: { user_id: string; display_name: string | null }[] } }
+  const text = await response.text()
+  try {
+    return { status: response.status, body: JSON.parse(text) as { results?: { user_id: string; display_name: string | null }[] } }
+  } catch {
+    throw new Error(`the proxy answered ${response.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`)
+  }
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, withinMs: number): Promise<T> {
