@@ -11,39 +11,15 @@
 import { UserDirectory } from '../../src/index.js'
 import { buildSearchQuery, parseQueryWords } from '../../src/text/index.js'
 import { parserStepsTaken } from '../../src/text/pg-parser.js'
-import { generateCorpus, feedDirectory } from '../../corpus/index.js'
+import { generateCorpus, feedDirectory, hostileTerms } from '../../corpus/index.js'
+import { MAX_QUERY_CHARS } from '../../src/text/parse-words.js'
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)
   return i < 0 ? fallback : Number(process.argv[i + 1])
 }
 
-const KB64 = 64 * 1024
-const fill = (unit: string): string => unit.repeat(Math.ceil(KB64 / unit.length)).slice(0, KB64)
-
-const TERMS: [string, string][] = [
-  ...[...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'].map((ch): [string, string] => [`${ch} x 64K`, fill(ch)]),
-  ['~/ runs', fill('~/')],
-  ['a- runs', fill('a-')],
-  ['a_ runs', fill('a_')],
-  ['a. runs', fill('a.')],
-  ['1.2.3- runs', fill('1.2.3-')],
-  ['a1@ runs', fill('a1@')],
-  ['letters', fill('a')],
-  ['a + combining marks', 'a' + fill('\u0301\u0316')],
-  ['combining marks', fill('\u0316\u0301')],
-  ['ZWJ emoji runs', fill('\u{1F469}\u200d')],
-  ['U+FDFA (NFKC x18)', fill('\uFDFA')],
-  ['Thai', fill('ภาษาไทย')],
-  ['Han', fill('王伟')],
-  ['10k words', Array.from({ length: 10_000 }, (_, i) => `w${i}`).join(' ').slice(0, KB64)],
-  ['10 glue words + punct', Array.from({ length: 10 }, () => 'a_'.repeat(200)).join(' ') + fill(' -')],
-  ['one 4K glue word', 'a_'.repeat(2047) + fill(' ')],
-  ['one 4K hyphenated word', 'a-'.repeat(2047) + fill(' ')],
-  ['one 4K digit-hyphen word', '1-'.repeat(2047) + fill(' ')],
-  ['10 hyphenated words', Array.from({ length: 10 }, () => 'a-'.repeat(200)).join(' ') + fill(' ')],
-  ['mixed', fill('a-b.c_d ~/ @x:y \u0301!? 王 \u{1F469}\u200d\u{1F467} ')],
-]
+const TERMS = hostileTerms(MAX_QUERY_CHARS)
 
 function stats(samples: number[]): string {
   const s = [...samples].sort((a, b) => a - b)

@@ -9,43 +9,12 @@ import { MAX_QUERY_CHARS, MAX_QUERY_SEGMENTS, MAX_QUERY_WORDS, parseQueryWords, 
 import { normalizeText } from '../../src/text/normalize.js'
 import { buildSearchQuery } from '../../src/text/pg-tsquery.js'
 import { parserStepsTaken } from '../../src/text/pg-parser.js'
+import { fill64k, hostileTerms } from '../../corpus/index.js'
 
 const test = suite('text/parse-bounds')
 
-const KB64 = 64 * 1024
-const fill = (unit: string): string => unit.repeat(Math.ceil(KB64 / unit.length)).slice(0, KB64)
-
-// Every printable ASCII punctuation character, alone and in the runs the
-// issue found (`~/`, `a-`), plus text that is slow elsewhere: combining
-// marks (NFKC reorders them), ZWJ emoji runs, a character NFKC expands 18
-// times, glue runs that make one long word, runs PostgreSQL's parser
-// backtracks on, and many words.
-const PUNCTUATION = [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~']
-const ADVERSARIAL: [string, string][] = [
-  ...PUNCTUATION.map((ch): [string, string] => [`64 KB of ${ch}`, fill(ch)]),
-  ['~/ runs', fill('~/')],
-  ['a- runs', fill('a-')],
-  ['a_ runs', fill('a_')],
-  ['a. runs', fill('a.')],
-  ['1.2.3- runs', fill('1.2.3-')],
-  ['a1@ runs', fill('a1@')],
-  ['<!-- unclosed', '<!--' + fill('a ')],
-  ['letters', fill('a')],
-  ['combining marks after a letter', 'a' + fill('\u0301\u0316')],
-  ['combining marks alone', fill('\u0316\u0301')],
-  ['ZWJ runs', fill('\u{1F469}\u200d')],
-  ['ZWJ alone', fill('\u200d')],
-  ['NFKC expansion (U+FDFA)', fill('\uFDFA')],
-  ['NFKC expansion with spaces', fill('\uFDFA ')],
-  ['Thai', fill('ภาษาไทย')],
-  ['Han', fill('王伟')],
-  ['10k words', Array.from({ length: 10_000 }, (_, i) => `w${i}`).join(' ')],
-  ['10 long glue words', Array.from({ length: 10 }, () => 'a_'.repeat(200)).join(' ') + fill(' -')],
-  ['one long glue word', 'a_'.repeat(MAX_QUERY_CHARS / 2 - 1) + fill(' ')],
-  ['one long hyphenated word', 'a-'.repeat(MAX_QUERY_CHARS / 2 - 1) + fill(' ')],
-  ['spaces then a word', ' '.repeat(KB64 - 5) + 'alice'],
-  ['mixed', fill('a-b.c_d ~/ @x:y \u0301!? 王 \u{1F469}\u200d\u{1F467} ')],
-]
+const fill = fill64k
+const ADVERSARIAL = hostileTerms(MAX_QUERY_CHARS)
 
 // The words of one term share one parser budget of 1,000 + 8 steps per
 // character (pg-tsquery.ts), and their characters are at most
