@@ -1,10 +1,10 @@
 // Loads the corpus into Synapse's tables on the oracle's private PostgreSQL
-// (test/oracle/pg-server.ts installs and starts it): COPY through psql's
+// (postgres/server.ts installs and starts it): COPY through psql's
 // stdin, vectors built by PostgreSQL from Synapse's expression, then the
 // indexes and ANALYZE. Reports the load time and the tables' sizes.
 import { spawn, spawnSync } from 'node:child_process'
 import pg from 'pg'
-import { ensurePostgres } from '../../test/oracle/pg-server.js'
+import { ensurePostgres } from '../../postgres/index.js'
 import type { BenchCorpus } from '../../corpus/index.js'
 import { PG_DIRECTORY_TABLES, PG_FILL_VECTORS, PG_INDEXES, PG_TABLES } from './pg-schema.js'
 import { directoryRows, privatePairRows, publicRoomRows } from '../../corpus/index.js'

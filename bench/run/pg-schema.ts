@@ -4,8 +4,8 @@
 // _room_idx, user_directory_search_user_idx and the GIN index), and the
 // search query of search_user_dir (storage/databases/main/user_directory.py)
 // as one parameterised statement per mode. The vector expression, the rank
-// weights and the tsquery strings come from test/oracle/synapse-sql.ts.
-import { RANK_WEIGHTS, VECTOR_SQL } from '../../test/oracle/synapse-sql.js'
+// weights and the tsquery strings come from postgres/synapse-sql.ts.
+import { RANK_WEIGHTS, VECTOR_SQL } from '../../postgres/index.js'
 import type { Mode } from '../../corpus/index.js'
 
 /** Tables first (loaded with COPY), indexes after (built once over the data). */

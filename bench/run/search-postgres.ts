@@ -4,7 +4,7 @@
 // budget bounds both passes (queries are in random order, so a prefix of the
 // list is a fair sample).
 import type pg from 'pg'
-import { synapseQueries } from '../../test/oracle/synapse-sql.js'
+import { synapseQueries } from '../../postgres/index.js'
 import { parseQueryWords } from '../../src/text/index.js'
 import type { BenchCorpus, BenchQuery } from '../../corpus/index.js'
 import { pgSearchSql } from './pg-schema.js'

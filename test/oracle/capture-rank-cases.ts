@@ -7,11 +7,11 @@ import { normalizeText } from '../../src/text/normalize.js'
 import { buildSearchQuery, formatTsquery } from '../../src/text/pg-tsquery.js'
 import { buildUserDocument, formatTsvector } from '../../src/text/pg-tsvector.js'
 import { matchesQuery, tsRankCd } from '../../src/search/rank/index.js'
-import { jsonLiteral, queryJson } from './psql.js'
+import { jsonLiteral, queryJson } from '../../postgres/index.js'
 import { Random } from '../../corpus/index.js'
 import { randomText } from './random-text.js'
 import { displayName, localpart, parseQueryWords, REMOTE_SERVERS, LOCAL_SERVER, searchTerm } from './random-users.js'
-import { RANK_WEIGHTS, synapseQueries, VECTOR_SQL } from './synapse-sql.js'
+import { RANK_WEIGHTS, synapseQueries, VECTOR_SQL } from '../../postgres/index.js'
 
 const args = process.argv.slice(2)
 const write = args.includes('--write')

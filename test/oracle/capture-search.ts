@@ -11,11 +11,11 @@ import { normalizeText } from '../../src/text/normalize.js'
 import { parseQueryWords } from '../../src/text/parse-words.js'
 import { buildSearchQuery } from '../../src/text/pg-tsquery.js'
 import { buildUserDocument, type UserDocument } from '../../src/text/pg-tsvector.js'
-import { jsonLiteral, runSql } from './psql.js'
+import { jsonLiteral, runSql } from '../../postgres/index.js'
 import { Random } from '../../corpus/index.js'
 import { generateCorpus, visibilityOf, type Corpus } from './random-corpus.js'
 import { searchTerm } from './random-users.js'
-import { RANK_WEIGHTS, synapseQueries, VECTOR_SQL } from './synapse-sql.js'
+import { RANK_WEIGHTS, synapseQueries, VECTOR_SQL } from '../../postgres/index.js'
 
 const args = process.argv.slice(2)
 const write = args.includes('--write')

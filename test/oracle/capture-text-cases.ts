@@ -6,11 +6,11 @@
 import { writeFileSync } from 'node:fs'
 import { buildSearchQuery, formatTsquery } from '../../src/text/pg-tsquery.js'
 import { toTsvectorString } from '../../src/text/pg-tsvector.js'
-import { jsonLiteral, queryJson } from './psql.js'
+import { jsonLiteral, queryJson } from '../../postgres/index.js'
 import { Random } from '../../corpus/index.js'
 import { FIXED_TEXTS, randomText, soup } from './random-text.js'
 import { parseQueryWords, searchTerm } from './random-users.js'
-import { synapseQueries } from './synapse-sql.js'
+import { synapseQueries } from '../../postgres/index.js'
 
 const args = process.argv.slice(2)
 const write = args.includes('--write')

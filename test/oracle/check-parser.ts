@@ -2,7 +2,7 @@
 // to_tsvector('simple', …) on many generated strings and prints mismatches.
 // Usage: npx tsx test/oracle/check-parser.ts [count] [seed]
 import { toTsvectorString } from '../../src/text/pg-tsvector.js'
-import { jsonLiteral, queryJson } from './psql.js'
+import { jsonLiteral, queryJson } from '../../postgres/index.js'
 import { Random } from '../../corpus/index.js'
 import { FIXED_TEXTS, randomText, soup } from './random-text.js'
 

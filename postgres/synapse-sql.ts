@@ -3,7 +3,7 @@
 // (synapse/storage/databases/main/user_directory.py).
 
 /** `'word'` with `'` and `\` doubled, as `_parse_query_postgres` quotes it. */
-export function quoteWord(word: string): string {
+function quoteWord(word: string): string {
   return `'${word.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`
 }
 

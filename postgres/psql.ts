@@ -2,7 +2,7 @@
 // base64 JSON document, so any string (quotes, backslashes, newlines) arrives
 // intact; `inputs` in the SQL is a json array of them.
 import { spawnSync } from 'node:child_process'
-import { ensurePostgres } from './pg-server.js'
+import { ensurePostgres } from './server.js'
 
 let connection: string[] | undefined
 
