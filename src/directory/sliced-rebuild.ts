@@ -11,6 +11,7 @@ import { EntryFlag } from '../search/index.js'
 import type { SearchIndex } from '../search/index.js'
 import { RoomVisibility } from '../visibility/index.js'
 import type { UserRegistry } from '../visibility/index.js'
+import type { DirectoryFacts } from './unit-of-work.js'
 
 /**
  * How a sliced rebuild shares the event loop: each slice runs until
@@ -110,6 +111,30 @@ export async function planRebuild(source: RebuildSource): Promise<RebuildPlan> {
     source.check,
   )
   return { visibility, adds, drops, unmarks, index }
+}
+
+/**
+ * The same fixes at once, in place: recounts visibility and fixes the
+ * entries to match (adds and drops). At open, and for a `rebuild()` inside
+ * a batch (its index is rebuilt when the batch commits).
+ */
+export function rebuildFacts(facts: DirectoryFacts): void {
+  const { registry, entries, visibility } = facts
+  visibility.recount()
+  for (const [userId] of registry.entries()) {
+    if (registry.isIncluded(userId)) {
+      if (!entries.has(userId)) entries.set(userId, { displayName: null, avatarUrl: null })
+    } else {
+      entries.delete(userId)
+    }
+  }
+  for (const [userId] of [...entries.entries()]) {
+    const keep = registry.isLocal(userId) ? registry.isIncluded(userId) : visibility.isRemoteHeld(userId)
+    if (!keep) entries.delete(userId)
+  }
+  for (const [userId] of [...entries.staleEntries()]) {
+    if (!visibility.isRemoteHeld(userId)) entries.clearStale(userId)
+  }
 }
 
 // Runs `steps` to the end, pausing once a slice has run `sliceMs`.

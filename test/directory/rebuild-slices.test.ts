@@ -73,7 +73,7 @@ async function feed(dir: UserDirectory, steps: Step[]): Promise<void> {
 async function answers(dir: UserDirectory, modes = ''): Promise<unknown[]> {
   const out: unknown[] = []
   for (const requester of LOCAL_USERS) {
-    if (dir.localUser(requester) === null) continue
+    if (dir.importAccess.localUser(requester) === null) continue
     for (const term of TERMS) out.push([modes, requester, term, await dir.search(requester, term, 50, { explain: true })])
   }
   return out
