@@ -17,7 +17,8 @@ import { systemClock } from '../clock.js'
 import { checkOpenOptions, checkSpamCheckers, directoryFlags, profileFetcherOption } from './options.js'
 import type { SpamChecker, UserDirectoryOptions } from './options.js'
 import { createRefreshHost } from './refresh-host.js'
-import { planRebuild, rebuildFacts } from './sliced-rebuild.js'
+import { rebuildAtOpen, rebuildDirectory } from './sliced-rebuild.js'
+import type { RebuildParts } from './sliced-rebuild.js'
 import { DirectorySearch } from './directory-search.js'
 import { FactWriter } from './fact-writer.js'
 import { createImportAccess } from './import-access.js'
@@ -53,6 +54,7 @@ export class UserDirectory {
   readonly #work: UnitOfWork
   readonly #writer: FactWriter
   readonly #refresher: ProfileRefresher | undefined
+  readonly #parts: RebuildParts
 
   private constructor(options: UserDirectoryOptions, store?: DirectoryStore) {
     this.serverName = parseServerName(options.serverName)
@@ -66,6 +68,7 @@ export class UserDirectory {
     this.#work = new UnitOfWork(this.#facts, store, this.#search, clock, this.#logger)
     this.#writer = new FactWriter(this.#facts, this.#work, this.#search, clock, () => this.#refresher)
     this.importAccess = createImportAccess(this.#facts, this.#work)
+    this.#parts = { facts: this.#facts, work: this.#work, search: this.#search, logger: this.#logger }
     const fetcher = profileFetcherOption(options)
     const host = createRefreshHost(this.#facts.entries, (change) => this.#work.background(change))
     this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(host, fetcher, clock, this.#logger.child({ part: 'refresher' }))
@@ -96,10 +99,7 @@ export class UserDirectory {
   static async openOnStore(options: UserDirectoryOptions, store: DirectoryStore): Promise<UserDirectory> {
     try {
       const dir = new UserDirectory(options, store)
-      dir.#work.loadFromStore(() => {
-        rebuildFacts(dir.#facts)
-        dir.#search.rebuildIndex()
-      })
+      dir.#work.loadFromStore(() => rebuildAtOpen(dir.#parts))
       dir.#work.loadTransactions(store)
       await store.releaseMappedPages()
       if (store.notWritableBecause !== null) dir.#work.markUnwritable('the store is read-only')
@@ -296,33 +296,7 @@ export class UserDirectory {
    * `batch()` it runs synchronously, as part of the batch.
    */
   async rebuild(): Promise<void> {
-    const work = this.#work
-    work.assertOpen()
-    if (work.inBatch()) {
-      work.unit(() => {
-        rebuildFacts(this.#facts)
-        work.rebuildIndexAtCommit = true
-      })
-      return
-    }
-    const { rooms, registry, entries } = this.#facts
-    const source = { rooms, registry, entries, newIndex: () => this.#search.newIndex(), check: () => work.assertOpen() }
-    try {
-      await work.exclusive(() => planRebuild(source), (plan) => {
-        // From here to the swap, synchronous: nothing can run in between.
-        work.unit(() => {
-          for (const userId of plan.adds) entries.set(userId, { displayName: null, avatarUrl: null })
-          for (const userId of plan.drops) entries.delete(userId)
-          for (const userId of plan.unmarks) entries.clearStale(userId)
-        })
-        this.#facts.visibility = plan.visibility
-        this.#search.replace(plan.index, plan.visibility)
-      })
-    } catch (error) {
-      this.#logger.error({ err: error }, 'rebuild failed: the directory is as before it')
-      throw error
-    }
-    this.#logger.info({ entries: entries.size, rooms: rooms.size }, 'rebuilt the directory')
+    return rebuildDirectory(this.#parts)
   }
 
   /** Releases timers and the store. The directory cannot be used afterwards. */
