@@ -82,7 +82,13 @@ export class DirectorySearch implements CommitListener {
     return { limited: page.total > limit, results: await dropSpam(results, this.#spamCheckers, requester) }
   }
 
-  /** See `UserDirectory.clearSearchCache`. */
+  /**
+   * Drops the cached rankings of the queries searched so far (see
+   * `RankedList`), and with `pinned` those of the frequent prefixes too
+   * (they are ranked again by their next search, and kept only after the
+   * next warm-up). Never needed for correct answers; benchmarks call it to
+   * measure searches whose ranking is not cached yet.
+   */
   clearCache(pinned: boolean): void {
     if (pinned) {
       this.#warmer.cancel()
@@ -92,7 +98,12 @@ export class DirectorySearch implements CommitListener {
     this.#queries.clear()
   }
 
-  /** See `UserDirectory.warmSearch`. */
+  /**
+   * Ranks the frequent one-lexeme queries ahead of their first search (the
+   * `warmSearch` option), in slices between other work, and resolves when
+   * done. Joins a warm-up already running (one starts after `open()` from a
+   * store and after `rebuild()`), else plans and runs a new one.
+   */
   warm(): Promise<SearchWarmReport> {
     return this.#warmer.running ?? this.#warmer.warm()
   }

@@ -1,19 +1,25 @@
+import type { Logger } from 'pino'
+import { UserDirectoryError } from '../errors.js'
 import { serverNameOf } from '../ids/index.js'
-import type { UserId } from '../ids/index.js'
-import { applyDelta, emptyRoom, isRoomPublic } from '../rooms/index.js'
+import type { ServerName, UserId } from '../ids/index.js'
+import { applyDelta, cleanProfileText, emptyRoom, isRoomPublic } from '../rooms/index.js'
 import type { RoomChange, RoomState, ValidDelta } from '../rooms/index.js'
 import { STALE_REFRESH_DELAY_MS } from '../profiles/index.js'
 import type { ProfileRefresher } from '../profiles/index.js'
 import type { LocalUser } from '../visibility/index.js'
+import { checkDeltas, ingestTransactionKey, localUserId, registeredUser, requireRegistered, requiredBoolean } from './arguments.js'
 import type { Clock } from './options.js'
+import type { IngestOptions, IngestReport, LocalUserInfo } from './types.js'
 import type { DirectoryFacts, UnitOfWork } from './unit-of-work.js'
 import type { DirectorySearch } from './directory-search.js'
 
 /**
- * The changes to the facts, made inside the unit of work in progress: a
- * state delta applied to its room (and what the room change means for
- * visibility, entries and stale marks), a local user's facts replaced.
- * Each replaced fact is journaled (to undo) and logged (to store).
+ * The changes to the facts, each checked then made as a unit of work (or
+ * inside the open batch): the local-user calls and `ingest` of
+ * `UserDirectory` (called once it has its turn), a state delta applied to
+ * its room (and what the room change means for visibility, entries and
+ * stale marks), a local user's facts replaced. Each replaced fact is
+ * journaled (to undo) and logged (to store).
  * @internal
  */
 export class FactWriter {
@@ -22,13 +28,73 @@ export class FactWriter {
   readonly #search: DirectorySearch
   readonly #clock: Clock
   readonly #refresher: () => ProfileRefresher | undefined
+  readonly #serverName: ServerName
+  readonly #logger: Logger
 
-  constructor(facts: DirectoryFacts, work: UnitOfWork, search: DirectorySearch, clock: Clock, refresher: () => ProfileRefresher | undefined) {
+  constructor(facts: DirectoryFacts, work: UnitOfWork, search: DirectorySearch, clock: Clock, refresher: () => ProfileRefresher | undefined, serverName: ServerName, logger: Logger) {
+    this.#serverName = serverName
+    this.#logger = logger
     this.#facts = facts
     this.#work = work
     this.#search = search
     this.#clock = clock
     this.#refresher = refresher
+  }
+
+  // ---- local users -------------------------------------------------------
+
+  registerLocalUser(userId: string, info: LocalUserInfo): void {
+    const id = this.#localUserId(userId)
+    this.updateLocalUser(id, registeredUser(this.#facts.registry.get(id), info))
+  }
+
+  setUserDeactivated(userId: string, deactivated: boolean): void {
+    const id = this.#localUserId(userId)
+    const before = requireRegistered(this.#facts.registry, id)
+    this.updateLocalUser(id, { ...before, deactivated: requiredBoolean(deactivated, 'deactivated') })
+  }
+
+  setUserLocked(userId: string, locked: boolean): void {
+    const id = this.#localUserId(userId)
+    const before = requireRegistered(this.#facts.registry, id)
+    this.updateLocalUser(id, { ...before, locked: requiredBoolean(locked, 'locked') })
+  }
+
+  handleLocalUserDeactivated(userId: string): void {
+    const id = this.#localUserId(userId)
+    const before = this.#facts.registry.get(id)
+    if (before === undefined) return
+    this.updateLocalUser(id, { ...before, deactivated: true })
+  }
+
+  handleLocalProfileChange(userId: string, profile: { displayName?: unknown; avatarUrl?: unknown }): void {
+    const id = this.#localUserId(userId)
+    if (typeof profile !== 'object' || profile === null) throw new UserDirectoryError('M_INVALID_PARAM', 'profile must be an object')
+    if (!this.#facts.registry.isIncluded(id)) {
+      this.#logger.debug({ userId: id }, 'ignoring profile change of a user excluded from the directory')
+      return
+    }
+    const entry = { displayName: cleanProfileText(profile.displayName), avatarUrl: cleanProfileText(profile.avatarUrl) }
+    this.#work.unit(() => this.#facts.entries.set(id, entry))
+  }
+
+  #localUserId(userId: string): UserId {
+    return localUserId(this.#facts.registry, this.#serverName, userId)
+  }
+
+  // ---- the room state stream -------------------------------------------
+
+  /** See `UserDirectory.ingest`. */
+  ingest(deltas: unknown, options: IngestOptions): IngestReport {
+    const key = ingestTransactionKey(options.transactionId)
+    if (key !== undefined && this.#work.isApplied(key)) return { applied: 0, skipped: [], duplicate: true }
+    const { valid, position, report } = checkDeltas(deltas, options.position, this.#logger)
+    return this.#work.unit(() => {
+      for (const delta of valid) this.applyDelta(delta)
+      if (position !== undefined) this.#work.setPosition(position)
+      if (key !== undefined) this.#work.addTransaction(key)
+      return report
+    })
   }
 
   applyDelta(valid: ValidDelta): void {

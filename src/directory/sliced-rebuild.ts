@@ -173,10 +173,20 @@ export function rebuildAtOpen({ facts, search }: RebuildParts): void {
 }
 
 /**
- * `UserDirectory.rebuild()`: in slices, holding the turn (others wait,
- * profile refreshes are deferred), the fixes then committed as one unit
- * and the new visibility and index swapped in at once; inside a batch, at
- * once as part of the batch, the index rebuilt when it commits.
+ * `UserDirectory.rebuild()`: recomputes every derived structure (relations,
+ * entries to drop, search index) from rooms and users, as one unit of work:
+ * the entries it fixes are committed, or (the store refusing) undone and
+ * the index kept.
+ *
+ * It runs in slices of about 5 ms with the event loop free between them:
+ * the new counters and index are built beside the live ones, searches
+ * meanwhile are answered from the state before the rebuild, and the new
+ * state replaces it at once when the fixes commit. Changes from elsewhere
+ * (ingest, local users, `batch`) wait for the rebuild, as they wait for a
+ * batch; profile refreshes are deferred. If a slice fails or the commit is
+ * refused, nothing changes and the error is rethrown. Memory: two search
+ * indexes while it runs. Inside a `batch()` it runs at once, as part of
+ * the batch, and the index is rebuilt when the batch commits.
  */
 export async function rebuildDirectory({ facts, work, search, logger }: RebuildParts): Promise<void> {
   work.assertOpen()

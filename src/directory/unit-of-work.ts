@@ -1,9 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Logger } from 'pino'
 import { UserDirectoryError } from '../errors.js'
-import type { RoomId, UserId } from '../ids/index.js'
+import type { RoomId, ServerName, UserId } from '../ids/index.js'
+import { DirectoryEntries } from '../profiles/index.js'
 import { isRoomPublic } from '../rooms/index.js'
-import type { RoomVisibility } from '../visibility/index.js'
+import type { RoomState } from '../rooms/index.js'
+import { RoomVisibility, UserRegistry } from '../visibility/index.js'
+import type { AppserviceRegistration } from '../visibility/index.js'
 // From types.js, not the folder's face: the face re-exports the LMDB code, and lmdb's own .d.ts does not compile in a strict ESM consumer.
 import type { DirectoryStore } from '../store/types.js'
 import type { Clock } from './options.js'
@@ -11,7 +14,7 @@ import { FactLog, loadFacts } from './fact-log.js'
 import type { Facts } from './fact-log.js'
 import { Journal } from './journal.js'
 import type { UndoStep } from './journal.js'
-import { TRANSACTION_KEY_PREFIX, TRANSACTION_WINDOW, TransactionWindow } from './transaction-window.js'
+import { TRANSACTION_KEY_PREFIX, TRANSACTION_WINDOW, TransactionWindow, transactionKey } from './transaction-window.js'
 
 const CALLER_META_PREFIX = 'ext:'
 /** While the store cannot be written, it is checked again this often. */
@@ -24,6 +27,13 @@ export const STORE_RECHECK_MS = 30_000
  */
 export interface DirectoryFacts extends Facts {
   visibility: RoomVisibility
+}
+
+/** The facts of an empty directory. @internal */
+export function createFacts(serverName: ServerName, appservices: AppserviceRegistration[]): DirectoryFacts {
+  const registry = new UserRegistry(serverName, appservices)
+  const rooms = new Map<RoomId, RoomState>()
+  return { rooms, registry, entries: new DirectoryEntries(), visibility: new RoomVisibility(rooms, registry) }
 }
 
 /**
@@ -102,7 +112,15 @@ export class UnitOfWork {
     return this.#closed
   }
 
-  /** See `UserDirectory.health`. */
+  /**
+   * Whether the directory can take writes: `ok: false` with a short reason
+   * (no paths) while it is closed, or while its store cannot be written (it
+   * was opened read-only, or the last commit failed); the log has the
+   * details. A store in that state is checked again every 30 s
+   * (`STORE_RECHECK_MS`; a read-only one is reopened read-write once its
+   * files are writable, then a probe record is written), and `ok` comes
+   * back as soon as a check or a commit succeeds.
+   */
   health(): { ok: boolean; reason: string | null } {
     if (this.#closed) return { ok: false, reason: 'the directory is closed' }
     if (this.#unwritable !== null) return { ok: false, reason: `the store cannot be written: ${this.#unwritable}` }
@@ -136,6 +154,11 @@ export class UnitOfWork {
   addTransaction(key: string): void {
     this.#pendingTransactions.push(key)
     this.#journal.transaction()
+  }
+
+  /** Whether a batch with this `transactionId` was applied (kept for the last 10,000 ids, in memory and in the store). */
+  isTransactionApplied(transactionId: string): boolean {
+    return this.isApplied(transactionKey(transactionId))
   }
 
   /** Whether a transaction key was applied, or is part of the unit in progress. */
@@ -209,7 +232,17 @@ export class UnitOfWork {
     return result
   }
 
-  /** See `UserDirectory.batch`. */
+  /**
+   * Runs `task` as one unit of work: everything it changes is committed in
+   * one store transaction (one fsync instead of one per call; a page of
+   * imported users costs one commit), or none of it is kept. If the task
+   * throws, or the store refuses the commit, every change it made is undone
+   * in memory and nothing is stored; the error is rethrown. Calls the task
+   * makes (and a `batch` inside it) join the batch; a call that throws
+   * inside it undoes its own changes only. Calls from elsewhere (another
+   * request, the profile refresher) wait until the batch has ended. The
+   * search index catches up when the batch commits.
+   */
   async batch<T>(task: () => Promise<T>): Promise<T> {
     this.assertOpen()
     if (this.inBatch()) {
@@ -426,6 +459,18 @@ export class UnitOfWork {
   }
 
   // ---- loading ------------------------------------------------------------
+
+  /**
+   * At open on a store: its facts, then `rebuild` (what derives from them),
+   * then its transaction window; then the store's pages are released and a
+   * read-only store marks the directory unwritable.
+   */
+  async open(store: DirectoryStore, rebuild: () => void): Promise<void> {
+    this.loadFromStore(rebuild)
+    this.loadTransactions(store)
+    await store.releaseMappedPages()
+    if (store.notWritableBecause !== null) this.markUnwritable('the store is read-only')
+  }
 
   /**
    * Replaces every in-memory fact with the store's, then runs `rebuild`

@@ -1,18 +1,13 @@
 import { pino } from 'pino'
 import type { Logger } from 'pino'
-import { UserDirectoryError } from '../errors.js'
 import { parseServerName, parseUserId } from '../ids/index.js'
-import type { RoomId, ServerName } from '../ids/index.js'
-import { cleanProfileText } from '../rooms/index.js'
-import type { RoomState, StateDelta } from '../rooms/index.js'
-import { DirectoryEntries, ProfileRefresher } from '../profiles/index.js'
+import type { ServerName } from '../ids/index.js'
+import type { StateDelta } from '../rooms/index.js'
+import { ProfileRefresher } from '../profiles/index.js'
 import type { SearchWarmReport } from '../search/index.js'
-import { RoomVisibility, UserRegistry } from '../visibility/index.js'
 import { openLmdbStore } from '../store/index.js'
 // From types.js, not the folder's face: the face re-exports the LMDB code, and lmdb's own .d.ts does not compile in a strict ESM consumer.
 import type { DirectoryStore } from '../store/types.js'
-import { transactionKey } from './transaction-window.js'
-import { checkDeltas, ingestTransactionKey, localUserId, registeredUser, requireRegistered, requiredBoolean } from './arguments.js'
 import { systemClock } from '../clock.js'
 import { checkOpenOptions, checkSpamCheckers, directoryFlags, profileFetcherOption } from './options.js'
 import type { SpamChecker, UserDirectoryOptions } from './options.js'
@@ -24,7 +19,7 @@ import { FactWriter } from './fact-writer.js'
 import { createImportAccess } from './import-access.js'
 import type { ImportAccess } from './import-access.js'
 import { directoryStats, directoryTables } from './tables.js'
-import { UnitOfWork } from './unit-of-work.js'
+import { UnitOfWork, createFacts } from './unit-of-work.js'
 import type { DirectoryFacts } from './unit-of-work.js'
 import type { DirectoryStats, DirectoryTables, IngestOptions, IngestReport, LocalUserInfo, SearchResults } from './types.js'
 
@@ -54,33 +49,29 @@ export class UserDirectory {
   readonly #work: UnitOfWork
   readonly #writer: FactWriter
   readonly #refresher: ProfileRefresher | undefined
-  readonly #parts: RebuildParts
 
   private constructor(options: UserDirectoryOptions, store?: DirectoryStore) {
     this.serverName = parseServerName(options.serverName)
     const flags = directoryFlags(options)
     const clock = options.clock ?? systemClock
     this.#logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'userdir' })
-    const registry = new UserRegistry(this.serverName, options.appservices ?? [])
-    const rooms = new Map<RoomId, RoomState>()
-    this.#facts = { rooms, registry, entries: new DirectoryEntries(), visibility: new RoomVisibility(rooms, registry) }
-    this.#search = new DirectorySearch(this.#facts, flags, [...(options.spamCheckers ?? [])], clock, this.#logger)
+    const spamCheckers = [...(options.spamCheckers ?? [])]
+    this.#facts = createFacts(this.serverName, options.appservices ?? [])
+    this.#search = new DirectorySearch(this.#facts, flags, spamCheckers, clock, this.#logger)
     this.#work = new UnitOfWork(this.#facts, store, this.#search, clock, this.#logger)
-    this.#writer = new FactWriter(this.#facts, this.#work, this.#search, clock, () => this.#refresher)
+    this.#writer = new FactWriter(this.#facts, this.#work, this.#search, clock, () => this.#refresher, this.serverName, this.#logger)
     this.importAccess = createImportAccess(this.#facts, this.#work)
-    this.#parts = { facts: this.#facts, work: this.#work, search: this.#search, logger: this.#logger }
     const fetcher = profileFetcherOption(options)
     const host = createRefreshHost(this.#facts.entries, (change) => this.#work.background(change))
     this.#refresher = fetcher === undefined ? undefined : new ProfileRefresher(host, fetcher, clock, this.#logger.child({ part: 'refresher' }))
   }
 
   /**
-   * Opens a directory: memory only, or with `path` an LMDB store that is
-   * created if missing and otherwise loaded (cost: a scan of the store and a
-   * rebuild of the search index; bench/RESULTS.md gives the reopen time at
-   * 10k, 100k and 1M users; synchronous, unlike `rebuild()`: nothing else
-   * runs until it is done). A path holding anything but a store of ours
-   * fails with `UserDirectoryError` and is left untouched.
+   * Opens a directory: memory only, or with `path` an LMDB store, created if
+   * missing, else loaded (a scan of the store and a rebuild of the search
+   * index, synchronous: bench/RESULTS.md gives the reopen time at 10k, 100k
+   * and 1M users). A path holding anything but a store of ours fails with
+   * `UserDirectoryError` and is left untouched.
    */
   static async open(options: UserDirectoryOptions): Promise<UserDirectory> {
     checkOpenOptions(options)
@@ -99,10 +90,7 @@ export class UserDirectory {
   static async openOnStore(options: UserDirectoryOptions, store: DirectoryStore): Promise<UserDirectory> {
     try {
       const dir = new UserDirectory(options, store)
-      dir.#work.loadFromStore(() => rebuildAtOpen(dir.#parts))
-      dir.#work.loadTransactions(store)
-      await store.releaseMappedPages()
-      if (store.notWritableBecause !== null) dir.#work.markUnwritable('the store is read-only')
+      await dir.#work.open(store, () => rebuildAtOpen(dir.#parts()))
       const { entries, rooms } = dir.#facts
       dir.#logger.info({ path: options.path, entries: entries.size, rooms: rooms.size, position: dir.#work.position }, 'opened the directory from its store')
       if (entries.staleCount > 0) dir.#refresher?.start()
@@ -113,91 +101,62 @@ export class UserDirectory {
     }
   }
 
-  // ---- local users -------------------------------------------------------
+  // ---- local users (checked, then one unit of work each: fact-writer.ts) ----
 
   /** Registers a local user, or updates its type and flags. */
   async registerLocalUser(userId: string, info: LocalUserInfo = {}): Promise<void> {
     await this.#work.turn()
-    const id = localUserId(this.#facts.registry, this.serverName, userId)
-    this.#writer.updateLocalUser(id, registeredUser(this.#facts.registry.get(id), info))
+    this.#writer.registerLocalUser(userId, info)
   }
 
   /** Marks a registered local user deactivated (removed from the directory) or active again. */
   async setUserDeactivated(userId: string, deactivated: boolean): Promise<void> {
     await this.#work.turn()
-    const id = localUserId(this.#facts.registry, this.serverName, userId)
-    const before = requireRegistered(this.#facts.registry, id)
-    this.#writer.updateLocalUser(id, { ...before, deactivated: requiredBoolean(deactivated, 'deactivated') })
+    this.#writer.setUserDeactivated(userId, deactivated)
   }
 
   /** Locks or unlocks a registered local user (locked users are hidden from search unless `showLockedUsers`). */
   async setUserLocked(userId: string, locked: boolean): Promise<void> {
     await this.#work.turn()
-    const id = localUserId(this.#facts.registry, this.serverName, userId)
-    const before = requireRegistered(this.#facts.registry, id)
-    this.#writer.updateLocalUser(id, { ...before, locked: requiredBoolean(locked, 'locked') })
+    this.#writer.setUserLocked(userId, locked)
   }
 
   /** The homeserver deactivated a local user: same as `setUserDeactivated(userId, true)`; unknown users are ignored. */
   async handleLocalUserDeactivated(userId: string): Promise<void> {
     await this.#work.turn()
-    const id = localUserId(this.#facts.registry, this.serverName, userId)
-    const before = this.#facts.registry.get(id)
-    if (before !== undefined) this.#writer.updateLocalUser(id, { ...before, deactivated: true })
+    this.#writer.handleLocalUserDeactivated(userId)
   }
 
   /** A local user's global profile changed. Ignored for excluded users (support, deactivated, appservice, unknown). */
   async handleLocalProfileChange(userId: string, profile: { displayName?: unknown; avatarUrl?: unknown }): Promise<void> {
     await this.#work.turn()
-    const id = localUserId(this.#facts.registry, this.serverName, userId)
-    if (typeof profile !== 'object' || profile === null) throw new UserDirectoryError('M_INVALID_PARAM', 'profile must be an object')
-    if (!this.#facts.registry.isIncluded(id)) {
-      this.#logger.debug({ userId: id }, 'ignoring profile change of a user excluded from the directory')
-      return
-    }
-    const entry = { displayName: cleanProfileText(profile.displayName), avatarUrl: cleanProfileText(profile.avatarUrl) }
-    this.#work.unit(() => this.#facts.entries.set(id, entry))
+    this.#writer.handleLocalProfileChange(userId, profile)
   }
 
   // ---- the room state stream -------------------------------------------
 
   /**
-   * Applies state deltas in order, then records `position`. A malformed
-   * delta is skipped with a warning (and listed in the report); the rest of
-   * the batch still applies. Every delta is checked before any applies, and
-   * the batch, its position and its `transactionId` are committed together
-   * or not at all: when the store refuses the commit this throws
-   * `UserDirectoryError` (`M_UNKNOWN`), memory is as before the call, and a
-   * retry with the same `transactionId` applies the batch.
+   * Applies state deltas in order, then records `position`; a malformed
+   * delta is skipped with a warning (and listed in the report). All of it
+   * commits or nothing: when the store refuses, this throws `M_UNKNOWN`,
+   * memory is as before, and a retry with the same `transactionId` applies.
    */
   async ingest(deltas: readonly StateDelta[], options: IngestOptions = {}): Promise<IngestReport> {
     this.#work.assertOpen()
     await this.#work.turn()
-    const key = ingestTransactionKey(options.transactionId)
-    if (key !== undefined && this.#work.isApplied(key)) return { applied: 0, skipped: [], duplicate: true }
-    const { valid, position, report } = checkDeltas(deltas, options.position, this.#logger)
-    return this.#work.unit(() => {
-      for (const delta of valid) this.#writer.applyDelta(delta)
-      if (position !== undefined) this.#work.setPosition(position)
-      if (key !== undefined) this.#work.addTransaction(key)
-      return report
-    })
+    return this.#writer.ingest(deltas, options)
   }
 
   /** Whether a batch with this `transactionId` was applied (kept for the last 10,000 ids, in memory and in the store). */
   isTransactionApplied(transactionId: string): boolean {
-    return this.#work.isApplied(transactionKey(transactionId))
+    return this.#work.isTransactionApplied(transactionId)
   }
 
   /**
    * Whether the directory can take writes: `ok: false` with a short reason
-   * (no paths) while it is closed, or while its store cannot be written (it
-   * was opened read-only, or the last commit failed); the log has the
-   * details. A store in that state is checked again every 30 s
-   * (`STORE_RECHECK_MS`; a read-only one is reopened read-write once its
-   * files are writable, then a probe record is written), and `ok` comes
-   * back as soon as a check or a commit succeeds. Not in API.md's first
-   * version: added for `/health`.
+   * while it is closed or its store cannot be written (read-only, or the
+   * last commit failed; rechecked every `STORE_RECHECK_MS`, see
+   * unit-of-work.ts). For `/health`; not in API.md's first version.
    */
   health(): { ok: boolean; reason: string | null } {
     return this.#work.health()
@@ -225,23 +184,12 @@ export class UserDirectory {
     return this.#search.search(requesterId, term, limit, options.explain === true)
   }
 
-  /**
-   * Drops the cached rankings of the queries searched so far (see
-   * `RankedList`), and with `pinned` those of the frequent prefixes too (see
-   * `warmSearch`; they are ranked again by their next search, and kept only
-   * after the next warm-up). Never needed for correct answers; benchmarks
-   * call it to measure searches whose ranking is not cached yet.
-   */
+  /** Drops cached rankings (with `pinned`, the warmed ones too); never needed for correct answers. See `DirectorySearch.clearCache`. */
   clearSearchCache(options: { pinned?: boolean } = {}): void {
     this.#search.clearCache(options.pinned === true)
   }
 
-  /**
-   * Ranks the frequent one-lexeme queries ahead of their first search (see
-   * the `warmSearch` option), in slices between other work, and resolves
-   * when done. Joins a warm-up already running (one starts after `open()`
-   * from a store and after `rebuild()`), else plans and runs a new one.
-   */
+  /** Ranks the frequent one-lexeme queries ahead of their first search, and resolves when done. See `DirectorySearch.warm`. */
   warmSearch(): Promise<SearchWarmReport> {
     this.#work.assertOpen()
     return this.#search.warm()
@@ -260,14 +208,9 @@ export class UserDirectory {
 
   /**
    * Runs `task` as one unit of work: everything it changes is committed in
-   * one store transaction (one fsync instead of one per call; a page of
-   * imported users costs one commit), or none of it is kept. If the task
-   * throws, or the store refuses the commit, every change it made is undone
-   * in memory and nothing is stored; the error is rethrown. Calls the task
-   * makes (and a `batch` inside it) join the batch; a call that throws
-   * inside it undoes its own changes only. Calls from elsewhere (another
-   * request, the profile refresher) wait until the batch has ended. The
-   * search index catches up when the batch commits.
+   * one store transaction, or (the task throwing, the store refusing) none
+   * of it is kept and the error is rethrown. Calls from elsewhere wait until
+   * it has ended. See `UnitOfWork.batch` for nesting and failures inside.
    */
   batch<T>(task: () => Promise<T>): Promise<T> {
     return this.#work.batch(task)
@@ -282,21 +225,18 @@ export class UserDirectory {
 
   /**
    * Recomputes every derived structure (relations, entries to drop, search
-   * index) from rooms and users, as one unit of work: the entries it fixes
-   * are committed, or (the store refusing) undone and the index kept.
-   *
-   * It runs in slices of about 5 ms with the event loop free between them
-   * (see `sliced-rebuild.ts`): the new counters and index are built beside
-   * the live ones, searches meanwhile are answered from the state before
-   * the rebuild, and the new state replaces it at once when the fixes
-   * commit. Changes from elsewhere (ingest, local users, `batch`) wait for
-   * the rebuild, as they wait for a batch; profile refreshes are deferred.
-   * If a slice fails or the commit is refused, nothing changes and the
-   * error is rethrown. Memory: two search indexes while it runs. Inside a
-   * `batch()` it runs synchronously, as part of the batch.
+   * index) from rooms and users, as one unit of work, in slices of about
+   * 5 ms: searches meanwhile are answered from the state before it, other
+   * changes wait for it. If it fails nothing changes and the error is
+   * rethrown. See `sliced-rebuild.ts`.
    */
   async rebuild(): Promise<void> {
-    return rebuildDirectory(this.#parts)
+    return rebuildDirectory(this.#parts())
+  }
+
+  // The parts a rebuild reads and replaces.
+  #parts(): RebuildParts {
+    return { facts: this.#facts, work: this.#work, search: this.#search, logger: this.#logger }
   }
 
   /** Releases timers and the store. The directory cannot be used afterwards. */

@@ -359,7 +359,7 @@ function describe(entries: DirectoryEntries, visibility: RoomVisibility, index: 
 test('the plan on inconsistent facts: its fixes and index equal the synchronous rebuild rules', async () => {
   await fc.assert(
     fc.asyncProperty(facts, fc.integer({ min: 1, max: 4 }), async (f, stepSize) => {
-      // The synchronous rules, as #rebuildFacts and #rebuildIndex apply them.
+      // The rebuild rules written out as the reference: recount, add, drop, unmark, then index every entry.
       const expected = build(f)
       const visibility = new RoomVisibility(expected.rooms, expected.registry)
       visibility.recount()
