@@ -256,9 +256,7 @@ export class UnitOfWork {
     }
     await this.turn()
     this.assertOpen()
-    let finish = (): void => undefined
-    const batch = { done: new Promise<void>((resolve) => (finish = resolve)) }
-    this.#openBatch = batch
+    const { hold: batch, release } = this.#hold()
     try {
       let result: T
       try {
@@ -273,8 +271,7 @@ export class UnitOfWork {
       return result
     } finally {
       this.#openBatch = undefined
-      finish()
-      this.#runDeferred()
+      release()
     }
   }
 
@@ -287,17 +284,30 @@ export class UnitOfWork {
   async exclusive<T>(prepare: () => Promise<T>, apply: (prepared: T) => void): Promise<void> {
     await this.turn()
     this.assertOpen()
-    let finish = (): void => undefined
-    const hold = { done: new Promise<void>((resolve) => (finish = resolve)) }
-    this.#openBatch = hold
+    const { hold, release } = this.#hold()
     try {
       const prepared = await prepare()
       this.#openBatch = undefined
       apply(prepared)
     } finally {
       if (this.#openBatch === hold) this.#openBatch = undefined
-      finish()
-      this.#runDeferred()
+      release()
+    }
+  }
+
+  // Opens a hold others wait for (the caller has its turn). The caller
+  // clears `#openBatch`, then `release` lets the waiters run and runs the
+  // background changes deferred meanwhile.
+  #hold(): { hold: { done: Promise<void> }; release: () => void } {
+    let finish = (): void => undefined
+    const hold = { done: new Promise<void>((resolve) => (finish = resolve)) }
+    this.#openBatch = hold
+    return {
+      hold,
+      release: () => {
+        finish()
+        this.#runDeferred()
+      },
     }
   }
 
