@@ -476,17 +476,15 @@ export class UnitOfWork {
    * read-only store marks the directory unwritable.
    */
   async open(store: DirectoryStore, rebuild: () => void): Promise<void> {
-    this.loadFromStore(rebuild)
-    this.loadTransactions(store)
+    this.#loadFromStore(rebuild)
+    this.#loadTransactions(store)
     await store.releaseMappedPages()
     if (store.notWritableBecause !== null) this.markUnwritable('the store is read-only')
   }
 
-  /**
-   * Replaces every in-memory fact with the store's, then runs `rebuild`
-   * (what derives from them); at open.
-   */
-  loadFromStore(rebuild: () => void): void {
+  // Replaces every in-memory fact with the store's, then runs `rebuild`
+  // (what derives from them).
+  #loadFromStore(rebuild: () => void): void {
     const store = this.#store
     if (store === undefined) return
     const state = this.#state
@@ -499,7 +497,7 @@ export class UnitOfWork {
 
   // The stored transaction window; ids beyond it (stores written before
   // there was one kept every id) are deleted.
-  loadTransactions(store: DirectoryStore): void {
+  #loadTransactions(store: DirectoryStore): void {
     const beyond = this.#transactions.load(store.metaEntries(TRANSACTION_KEY_PREFIX))
     if (beyond.length === 0) return
     try {
