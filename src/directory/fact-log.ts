@@ -1,7 +1,8 @@
 import type { RoomId, UserId } from '../ids/index.js'
 import type { DirectoryEntries, Profile } from '../profiles/index.js'
 import type { MemberProfile, RoomState } from '../rooms/index.js'
-import type { StoreBatch, StoredState } from '../store/index.js'
+// From types.js, not the folder's face: the face re-exports the LMDB code, and lmdb's own .d.ts does not compile in a strict ESM consumer.
+import type { StoreBatch, StoredState } from '../store/types.js'
 import type { UserRegistry } from '../visibility/index.js'
 
 /** The in-memory facts a store mirrors. */

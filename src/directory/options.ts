@@ -1,8 +1,13 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../clock.js'
+import { UserDirectoryError } from '../errors.js'
+import { describeValue } from '../describe-value.js'
 import type { AppserviceRegistration } from '../visibility/index.js'
 
 export type { Clock } from '../clock.js'
+
+// The options of a directory and their checks: each option's meaning and
+// default, and the checks `UserDirectory.open` and `setSpamCheckers` run.
 
 /** A public profile as the HTTP API shows it. */
 export interface DirectoryProfile {
@@ -113,3 +118,41 @@ export const defaultOptions = Object.freeze({
   infixMatch: false,
   warmSearch: true,
 })
+
+/** The boolean options, each set. */
+export type DirectoryFlags = Required<Pick<UserDirectoryOptions, keyof typeof defaultOptions>>
+
+/** Checks what `UserDirectory.open` is given before anything is opened: an object, and a `path` if any. */
+export function checkOpenOptions(options: UserDirectoryOptions): void {
+  if (typeof options !== 'object' || options === null) throw new UserDirectoryError('M_INVALID_PARAM', 'options must be an object')
+  if (options.path !== undefined && (typeof options.path !== 'string' || options.path === '')) {
+    throw new UserDirectoryError('M_INVALID_PARAM', `path must be a directory path, got ${describeValue(options.path)}`)
+  }
+}
+
+/** The boolean options with their defaults filled in; throws on a value that is not a boolean. */
+export function directoryFlags(options: UserDirectoryOptions): DirectoryFlags {
+  const flags: DirectoryFlags = { ...defaultOptions }
+  for (const key of Object.keys(defaultOptions) as (keyof typeof defaultOptions)[]) {
+    const value = options[key]
+    if (value === undefined) continue
+    if (typeof value !== 'boolean') throw new UserDirectoryError('M_INVALID_PARAM', `option ${key} must be a boolean, got ${describeValue(value)}`)
+    flags[key] = value
+  }
+  return flags
+}
+
+/** The profile fetcher option, checked. */
+export function profileFetcherOption(options: UserDirectoryOptions): ProfileFetcher | undefined {
+  const fetcher = options.profileFetcher
+  if (fetcher !== undefined && typeof fetcher !== 'function') throw new UserDirectoryError('M_INVALID_PARAM', 'profileFetcher must be a function')
+  return fetcher
+}
+
+/** A copy of the spam checkers, checked (`setSpamCheckers`). */
+export function checkSpamCheckers(checkers: unknown): SpamChecker[] {
+  if (!Array.isArray(checkers) || checkers.some((c) => typeof c !== 'function')) {
+    throw new UserDirectoryError('M_INVALID_PARAM', 'spam checkers must be an array of functions')
+  }
+  return [...(checkers as SpamChecker[])]
+}

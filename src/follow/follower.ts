@@ -11,7 +11,7 @@ import type { FollowOptions, FollowStatus } from './options.js'
 /** What the follower reads and writes of a `UserDirectory`. */
 export type FollowDirectory = Pick<
   UserDirectory,
-  'serverName' | 'localUser' | 'localUserIds' | 'roomState' | 'registerLocalUser' | 'handleLocalProfileChange' | 'getProfile' | 'ingest' | 'batch'
+  'serverName' | 'importAccess' | 'registerLocalUser' | 'handleLocalProfileChange' | 'getProfile' | 'ingest' | 'batch'
 >
 
 /** What a follower is built from (the HTTP server's parts). */
@@ -211,7 +211,7 @@ export class Follower {
       const uncertain: [string, { displayName: string | null; avatarUrl: string | null }][] = []
       for (const [userId, profile] of users) {
         if (this.#users.has(userId)) continue
-        const known = this.#parts.directory.localUser(userId)
+        const known = this.#parts.directory.importAccess.localUser(userId)
         // A join or invite of a known, active user carrying their global profile as the directory has it changes nothing a look-up would find (locks are polled).
         if (profile !== null && known !== null && !known.deactivated) uncertain.push([userId, profile])
         else this.#users.set(userId, { dueMs: due, recheck: false })
@@ -219,7 +219,7 @@ export class Follower {
       for (const roomId of firstLocalJoin) this.#rooms.set(roomId, { dueMs: now, recheck: true })
       // The last local member left: read the room once, to learn whether it was purged (404).
       for (const roomId of localRooms) {
-        if (this.#rooms.has(roomId) || this.#parts.directory.roomState(roomId) === null || this.#hasLocalMember(roomId)) continue
+        if (this.#rooms.has(roomId) || this.#parts.directory.importAccess.roomState(roomId) === null || this.#hasLocalMember(roomId)) continue
         this.#rooms.set(roomId, { dueMs: due, recheck: false })
       }
       if (uncertain.length > 0) this.#track(this.#lookUpIfDifferent(uncertain, due))
@@ -314,7 +314,7 @@ export class Follower {
   // the rest created in the same second (creation_ts has second resolution).
   async #pollNewUsers(): Promise<number> {
     const dir = this.#parts.directory
-    const empty = dir.localUserIds().length === 0
+    const empty = dir.importAccess.localUserIds().length === 0
     let from = '0'
     let applied = 0
     let stopAtTs: number | null = null
@@ -327,7 +327,7 @@ export class Follower {
           done = true
           break
         }
-        if (dir.localUser(user.userId) !== null) {
+        if (dir.importAccess.localUser(user.userId) !== null) {
           if (stopAtTs === null) stopAtTs = user.creationTs ?? Infinity
           continue
         }
@@ -352,7 +352,7 @@ export class Follower {
   async #pollLocks(): Promise<number> {
     const dir = this.#parts.directory
     if (this.#locked === null) {
-      this.#locked = new Set(dir.localUserIds().filter((userId) => dir.localUser(userId)?.locked === true))
+      this.#locked = new Set(dir.importAccess.localUserIds().filter((userId) => dir.importAccess.localUser(userId)?.locked === true))
     }
     const now = new Set<string>()
     const changed: AdminUser[] = []
@@ -366,7 +366,7 @@ export class Follower {
           break
         }
         now.add(user.userId)
-        if (dir.localUser(user.userId)?.locked !== true) changed.push(user)
+        if (dir.importAccess.localUser(user.userId)?.locked !== true) changed.push(user)
       }
       if (done) break
       from = result.nextToken ?? from
@@ -509,14 +509,14 @@ export class Follower {
       dir.batch(async () => {
         const liveKeys = live.takeRoom(roomId)
         if (state === null) this.#logger.info({ roomId }, 'room is gone from the homeserver (404); removed here')
-        const diff = roomDiff(roomId, state?.events ?? null, dir.roomState(roomId), liveKeys, dir.serverName)
+        const diff = roomDiff(roomId, state?.events ?? null, dir.importAccess.roomState(roomId), liveKeys, dir.serverName)
         if (diff.length > 0) {
           const report = await dir.ingest(diff)
           for (const skipped of report.skipped) this.#logger.warn({ roomId }, `state event skipped: ${skipped.message}`)
           this.#status.changes_applied++
         }
         for (const event of state?.events ?? []) {
-          if (event.type === MEMBER && this.#isLocal(event.stateKey) && event.content.membership === 'join' && dir.localUser(event.stateKey) === null) unknownLocals.push(event.stateKey)
+          if (event.type === MEMBER && this.#isLocal(event.stateKey) && event.content.membership === 'join' && dir.importAccess.localUser(event.stateKey) === null) unknownLocals.push(event.stateKey)
         }
       }),
     )
@@ -538,13 +538,13 @@ export class Follower {
 
   #localMembers(roomId: string): Set<string> {
     const out = new Set<string>()
-    const room = this.#parts.directory.roomState(roomId)
+    const room = this.#parts.directory.importAccess.roomState(roomId)
     if (room !== null) for (const userId of room.joined.keys()) if (this.#isLocal(userId)) out.add(userId)
     return out
   }
 
   #hasLocalMember(roomId: string): boolean {
-    const room = this.#parts.directory.roomState(roomId)
+    const room = this.#parts.directory.importAccess.roomState(roomId)
     if (room === null) return false
     for (const userId of room.joined.keys()) if (this.#isLocal(userId)) return true
     return false

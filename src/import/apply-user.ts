@@ -3,7 +3,7 @@ import { cleanProfileText } from '../rooms/index.js'
 import type { AdminUser } from './admin-api-wire.js'
 
 /** What applying a user reads and writes of a `UserDirectory`. */
-export type ApplyUserDirectory = Pick<UserDirectory, 'registerLocalUser' | 'handleLocalProfileChange' | 'getProfile' | 'localUser'>
+export type ApplyUserDirectory = Pick<UserDirectory, 'registerLocalUser' | 'handleLocalProfileChange' | 'getProfile' | 'importAccess'>
 
 /** What `applyAdminUser` changed, with a description of each difference (for reconcile logs). */
 export interface AppliedUser {
@@ -26,7 +26,7 @@ export async function applyAdminUser(dir: ApplyUserDirectory, user: AdminUser, s
   const { userId } = user
   const applied: AppliedUser = { flags: null, profile: null }
   if (stale()) return applied
-  const before = dir.localUser(userId)
+  const before = dir.importAccess.localUser(userId)
   if (before === null || before.userType !== user.userType || before.deactivated !== user.deactivated || before.locked !== user.locked) {
     applied.flags = `${userId}: ${before === null ? 'not registered here' : `type/deactivated/locked ${describeFlags(before)} here`}, ${describeFlags(user)} on the homeserver`
     await dir.registerLocalUser(userId, { userType: user.userType, deactivated: user.deactivated, locked: user.locked })

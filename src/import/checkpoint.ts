@@ -1,7 +1,7 @@
 /**
  * Where an import got to, kept in the directory's own store (its meta
- * database, through `UserDirectory.setMeta`) rather than in a file beside
- * it: it lives and dies with the data it describes, and each page's
+ * database, through `UserDirectory.importAccess.setMeta`) rather than in a
+ * file beside it: it lives and dies with the data it describes, and each page's
  * checkpoint commits in the same transaction as the page (inside
  * `UserDirectory.batch`), so the two cannot disagree after a crash.
  */

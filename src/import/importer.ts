@@ -25,13 +25,8 @@ export type ImportDirectory = Pick<
   | 'handleLocalProfileChange'
   | 'getProfile'
   | 'ingest'
-  | 'getMeta'
-  | 'setMeta'
   | 'batch'
-  | 'localUser'
-  | 'localUserIds'
-  | 'roomState'
-  | 'roomIds'
+  | 'importAccess'
 >
 
 /** Where an import writes, and how it stays in order with live updates. */
@@ -164,7 +159,7 @@ class Importer {
 
   // Picks up an unfinished import of the same homeserver from its checkpoint.
   #resume(): void {
-    const saved = parseCheckpoint(this.#dir.getMeta(CHECKPOINT_KEY))
+    const saved = parseCheckpoint(this.#dir.importAccess.getMeta(CHECKPOINT_KEY))
     if (saved === null) return
     if (saved.homeserverUrl !== this.#settings.homeserverUrl) {
       this.#warn(`an unfinished import of ${saved.homeserverUrl} is in this directory; starting over for ${this.#settings.homeserverUrl}`)
@@ -259,7 +254,7 @@ class Importer {
           const liveKeys = this.#live.takeRoom(roomId)
           if (state === null) this.#warn(`room ${roomId} is gone from the homeserver (404); removed here`)
           else if (state.skipped > 0) this.#warn(`room ${roomId}: ${state.skipped} malformed state events skipped`)
-          const diff = roomDiff(roomId, state?.events ?? null, this.#dir.roomState(roomId), liveKeys, this.#dir.serverName)
+          const diff = roomDiff(roomId, state?.events ?? null, this.#dir.importAccess.roomState(roomId), liveKeys, this.#dir.serverName)
           if (diff.length === 0) continue
           this.#difference('rooms', `${roomId}: ${diff.length} state entries differ`)
           deltas.push(...diff)
@@ -277,16 +272,16 @@ class Importer {
   // (gone: removed; merely missed by the paging: fixed); users known here but not
   // listed are reported (Synapse never deletes accounts, so this means a bad feed).
   async #sweep(): Promise<void> {
-    const unseenRooms = this.#dir.roomIds().filter((roomId) => !this.#seenRooms.has(roomId))
+    const unseenRooms = this.#dir.importAccess.roomIds().filter((roomId) => !this.#seenRooms.has(roomId))
     for (let i = 0; i < unseenRooms.length; i += this.#settings.pageSize) await this.#applyRooms(unseenRooms.slice(i, i + this.#settings.pageSize))
-    const unknown = this.#dir.localUserIds().filter((userId) => !this.#seenUsers.has(userId))
+    const unknown = this.#dir.importAccess.localUserIds().filter((userId) => !this.#seenUsers.has(userId))
     if (unknown.length > 0) this.#warn(`${unknown.length} local users are registered here but not listed by the homeserver (first: ${unknown.sort().slice(0, 5).join(', ')})`)
   }
 
   async #saveCheckpoint(checkpoint: ImportCheckpoint): Promise<void> {
     if (this.#settings.reconcile) return
     this.#checkpoint = checkpoint
-    await this.#dir.setMeta(CHECKPOINT_KEY, checkpoint)
+    await this.#dir.importAccess.setMeta(CHECKPOINT_KEY, checkpoint)
   }
 
   #pageDone(kind: 'users' | 'rooms'): void {

@@ -168,7 +168,7 @@ test('a batch whose task throws keeps nothing of what it applied; calls from out
   const batch = settle(dir.batch(async () => {
     await dir.registerLocalUser('@l1:test')
     await dir.ingest(toDeltas([{ room: 0, what: 'member', local: true, user: 0, membership: 'join', value: 0, name: null }]), { transactionId: 'in-batch', position: 3 })
-    await dir.setMeta('checkpoint', { page: 1 })
+    await dir.importAccess.setMeta('checkpoint', { page: 1 })
     await gate
     throw new Error('the page failed')
   }))
@@ -182,8 +182,8 @@ test('a batch whose task throws keeps nothing of what it applied; calls from out
   const failed = await batch
   assert.not.ok(failed.ok)
   await outside
-  assert.is(dir.localUser('@l1:test'), null)
-  assert.is(dir.getMeta('checkpoint'), undefined)
+  assert.is(dir.importAccess.localUser('@l1:test'), null)
+  assert.is(dir.importAccess.getMeta('checkpoint'), undefined)
   assert.is(dir.streamPosition(), null)
   assert.not.ok(dir.isTransactionApplied('in-batch'))
   assert.equal(dir.tables().inPublicRooms, before.inPublicRooms)
@@ -201,8 +201,8 @@ test('a call that throws inside a batch undoes only its own changes', async () =
     }))
     assert.not.ok(inner.ok)
   })
-  assert.ok(dir.localUser('@l0:test') !== null)
-  assert.is(dir.localUser('@l1:test'), null)
+  assert.ok(dir.importAccess.localUser('@l0:test') !== null)
+  assert.is(dir.importAccess.localUser('@l1:test'), null)
   await dir.close()
 })
 

@@ -126,14 +126,14 @@ export function assertMatchesModel(dir: UserDirectory, model: ReferenceDirectory
   assert.equal(tables.sharePrivateRooms, relations.sharePrivateRooms, `sharePrivateRooms ${where}`)
   assert.equal([...tables.users], [...model.entries].sort((a, b) => (a[0] < b[0] ? -1 : 1)), `users ${where}`)
   assert.equal(tables.staleRemoteUsers.map((s) => s.userId), [...model.stale].sort(), `stale marks ${where}`)
-  for (const [userId, user] of model.users) assert.equal(dir.localUser(userId), user, `local user ${userId} ${where}`)
+  for (const [userId, user] of model.users) assert.equal(dir.importAccess.localUser(userId), user, `local user ${userId} ${where}`)
 }
 
 /** What every registered user finds for a few terms (to compare before and after a rebuild). */
 export async function everySearch(dir: UserDirectory): Promise<unknown[]> {
   const out: unknown[] = []
   for (const requester of LOCAL_USERS) {
-    if (dir.localUser(requester) === null) continue
+    if (dir.importAccess.localUser(requester) === null) continue
     for (const term of ['l', 'r', 'alice', 'b', 'test']) out.push(await dir.search(requester, term, 20))
   }
   return out

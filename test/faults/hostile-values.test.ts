@@ -64,7 +64,7 @@ test('deltas holding values nested 20,000 deep are skipped with a short reason; 
   assert.equal(report.skipped.map((s) => s.index), hostile.map((_, i) => i + 1))
   for (const skipped of report.skipped) assert.ok(skipped.message.length < 300, skipped.message)
   assert.is(report.applied, 2)
-  assert.equal(dir.roomState('!r:test')?.joined.size, 2)
+  assert.equal(dir.importAccess.roomState('!r:test')?.joined.size, 2)
   assert.is(dir.streamPosition(), 4)
   await dir.close()
 })
@@ -86,7 +86,7 @@ test('arguments nested 20,000 deep are refused with M_INVALID_PARAM before anyth
     assert.ok(error.message.length < 300, error.message)
   }
   assert.equal(dir.tables(), before)
-  assert.is(dir.roomState('!r:test'), null)
+  assert.is(dir.importAccess.roomState('!r:test'), null)
   await dir.close()
 })
 
@@ -100,7 +100,7 @@ test('admin deltas route: a batch with a value nested 20,000 deep answers 200 wi
     assert.is(response.status, 200, JSON.stringify(response.body).slice(0, 300))
     assert.is(response.body.applied, 1)
     assert.is(response.body.skipped.length, 1)
-    assert.equal(dir.roomState('!r:test')?.joined.size, 1)
+    assert.equal(dir.importAccess.roomState('!r:test')?.joined.size, 1)
   } finally {
     await running.stop()
     await dir.close()

@@ -31,7 +31,7 @@ function options(extra: Partial<ImportOptions> = {}): ImportOptions {
 }
 
 function checkpointKey(dir: UserDirectory): string {
-  const checkpoint = dir.getMeta(CHECKPOINT_KEY) as { phase: string; usersDone: number; roomsDone: number } | undefined
+  const checkpoint = dir.importAccess.getMeta(CHECKPOINT_KEY) as { phase: string; usersDone: number; roomsDone: number } | undefined
   return checkpoint === undefined ? 'none' : `${checkpoint.phase}/${checkpoint.usersDone}/${checkpoint.roomsDone}`
 }
 

@@ -213,7 +213,7 @@ export class Bed {
 /** What following must make equal: the directory's tables, and every local user's flags and global profile (locks are applied at query time, so not in the tables). */
 export async function snapshot(dir: UserDirectory): Promise<Record<string, unknown>> {
   const users: unknown[] = []
-  for (const userId of dir.localUserIds().sort()) users.push([userId, dir.localUser(userId), await dir.getProfile(userId)])
+  for (const userId of dir.importAccess.localUserIds().sort()) users.push([userId, dir.importAccess.localUser(userId), await dir.getProfile(userId)])
   // The stale remote users (the profile refresher's queue, with retry times) depend on the history of
   // per-room profiles, not on current facts: the reference, fed current facts only, cannot have them.
   const { staleRemoteUsers: _history, ...tables } = dir.tables()

@@ -272,7 +272,7 @@ test('a support user is registered as such and stays out; a purged room is remov
     const m = await bed.measure('purged room (404)', LOOKUP_BOUND_MS, () => emu.purgeRoom(fed))
     assert.ok((m.requests['admin.room_state'] ?? 0) >= 1)
     await bed.searchesEqual([uma], ['yuri'])
-    assert.is(bed.dir.roomState(fed), null)
+    assert.is(bed.dir.importAccess.roomState(fed), null)
   })
 })
 

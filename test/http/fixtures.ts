@@ -34,13 +34,8 @@ export function wrapDirectory(dir: UserDirectory, overrides: Partial<DirectorySe
     getProfile: dir.getProfile.bind(dir),
     rebuild: dir.rebuild.bind(dir),
     stats: dir.stats.bind(dir),
-    getMeta: dir.getMeta.bind(dir),
-    setMeta: dir.setMeta.bind(dir),
     batch: dir.batch.bind(dir),
-    localUser: dir.localUser.bind(dir),
-    localUserIds: dir.localUserIds.bind(dir),
-    roomState: dir.roomState.bind(dir),
-    roomIds: dir.roomIds.bind(dir),
+    importAccess: dir.importAccess,
   }
   return { ...bound, ...overrides }
 }

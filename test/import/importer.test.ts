@@ -114,7 +114,7 @@ test('a wrong token or a non-admin token fails at once, with one clear line and 
     assert.equal(waits, [], 'no retry')
     assert.is(shared.requests.all, before.all + 1, 'one request')
     assert.is(dir.stats().localUsers, 0)
-    assert.is(dir.getMeta(CHECKPOINT_KEY), undefined)
+    assert.is(dir.importAccess.getMeta(CHECKPOINT_KEY), undefined)
     await dir.close()
   }
 })
@@ -150,7 +150,7 @@ test('an import stopped after some pages resumes on the same persistent director
 
     const reopened = await UserDirectory.open({ serverName: SERVER_NAME, clock: new FakeClock(START_MS), path })
     assert.equal(reopened.tables(), expected)
-    assert.is((reopened.getMeta(CHECKPOINT_KEY) as { phase: string }).phase, 'done')
+    assert.is((reopened.importAccess.getMeta(CHECKPOINT_KEY) as { phase: string }).phase, 'done')
     await reopened.close()
   } finally {
     rmSync(path, { recursive: true, force: true })
@@ -227,9 +227,9 @@ test('reconcile finds what the directory missed, fixes it and reports each kind;
     const status = await runImport({ directory: dir }, options(hs, { reconcile: true }))
     assert.equal(status.changes, { users: 2, profiles: 1, rooms: 3 })
     assert.ok(status.warnings.some((w) => w.includes(`room ${gone} is gone from the homeserver`)), status.warnings.join('\n'))
-    assert.is(dir.roomState(gone), null)
+    assert.is(dir.importAccess.roomState(gone), null)
     assert.equal(dir.tables(), await referenceTables(hs))
-    assert.is(dir.getMeta(CHECKPOINT_KEY) !== undefined, true, 'the import checkpoint is left as it was')
+    assert.is(dir.importAccess.getMeta(CHECKPOINT_KEY) !== undefined, true, 'the import checkpoint is left as it was')
     const again = await runImport({ directory: dir }, options(hs, { reconcile: true }))
     assert.equal(again.changes, { users: 0, profiles: 0, rooms: 0 })
     await dir.close()
