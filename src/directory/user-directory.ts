@@ -13,7 +13,7 @@ import type { SearchQuery } from '../search/index.js'
 import type { IndexedUser, SearchWarmReport } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
 import { RoomVisibility, UserRegistry, VisibilityFilter } from '../visibility/index.js'
-import type { LocalUser } from '../visibility/index.js'
+import type { LocalUser, VisibilityChange } from '../visibility/index.js'
 import { openLmdbStore } from '../store/index.js'
 // From types.js, not the folder's face: the face re-exports the LMDB code, and lmdb's own .d.ts does not compile in a strict ESM consumer.
 import type { DirectoryStore } from '../store/types.js'
@@ -83,6 +83,9 @@ export class UserDirectory {
   readonly #batchScope = new AsyncLocalStorage<{ done: Promise<void> }>()
   // Background changes (profile refreshes) that arrived while a batch was open.
   readonly #deferred: (() => void)[] = []
+  // Entries whose search bits (Locked, InPublicRoom) may have changed in the
+  // unit of work in progress: set from the facts when it commits.
+  readonly #flagsToSet = new Set<UserId>()
   // Set by rebuild(): the search index is rebuilt when its unit commits.
   #rebuildIndexAtCommit = false
   // Why the store cannot be written now (read-only, last commit failed), or null; see health().
@@ -109,7 +112,6 @@ export class UserDirectory {
     this.#spamCheckers = [...(options.spamCheckers ?? [])]
     this.#registry = new UserRegistry(serverName, options.appservices ?? [])
     this.#visibility = new RoomVisibility(this.#rooms, this.#registry)
-    this.#watchVisibility()
     const fetcher = options.profileFetcher
     if (fetcher !== undefined && typeof fetcher !== 'function') throw new UserDirectoryError('M_INVALID_PARAM', 'profileFetcher must be a function')
     this.#warmer = new SearchWarmer({ index: () => this.#index, searcher: this.#searcher, preferLocal: this.#options.preferLocalUsers }, this.#clock, this.#logger.child({ part: 'warmer' }))
@@ -574,7 +576,6 @@ export class UserDirectory {
         for (const userId of plan.unmarks) this.#entries.clearStale(userId)
       })
       this.#visibility = plan.visibility
-      this.#watchVisibility()
       this.#index = plan.index
       if (this.#options.warmSearch) void this.#warmer.warm()
       else this.#warmer.cancel()
@@ -587,11 +588,6 @@ export class UserDirectory {
       this.#runDeferred()
     }
     this.#logger.info({ entries: this.#entries.size, rooms: this.#rooms.size }, 'rebuilt the directory')
-  }
-
-  // Mirrors the visibility's `inPublicRooms` changes into the search index's flags.
-  #watchVisibility(): void {
-    this.#visibility.onPublicChange = (userId, inPublicRoom) => this.#index.setFlag(userId, EntryFlag.InPublicRoom, inPublicRoom)
   }
 
   // Recounts visibility, drops entries no rule allows, and rebuilds the search index.
@@ -641,16 +637,12 @@ export class UserDirectory {
 
   #handleChange(change: RoomChange): void {
     if (change.kind === 'publicity') {
-      this.#visibility.onPublicity(change.roomId, change.isPublic)
+      this.#applyVisibility(this.#visibility.onPublicity(change.roomId, change.isPublic))
       return
     }
     if (change.kind !== 'membership') return
     const { roomId, userId } = change
-    if (change.wasJoined !== change.isJoined) {
-      const dropped: UserId[] = []
-      this.#visibility.onMembership(roomId, userId, change.isJoined ? 1 : -1, dropped)
-      for (const user of dropped) this.#entries.delete(user)
-    }
+    if (change.wasJoined !== change.isJoined) this.#applyVisibility(this.#visibility.onMembership(roomId, userId, change.isJoined ? 1 : -1))
     // Remote users' profiles come from their member events in public rooms
     // only; in private rooms the event may carry a per-room nickname, so the
     // user is marked stale and their global profile fetched later (SPEC §1).
@@ -669,15 +661,22 @@ export class UserDirectory {
       const wasIncluded = this.#registry.isIncluded(userId)
       this.#journal.user(userId, this.#registry.get(userId))
       this.#registry.set(userId, user)
-      this.#index.setFlag(userId, EntryFlag.Locked, user.locked)
+      this.#flagsToSet.add(userId)
       this.#facts.touchUser(userId)
       const isIncluded = this.#registry.isIncluded(userId)
       if (wasIncluded !== isIncluded) {
-        this.#visibility.onInclusion(userId, isIncluded)
+        this.#applyVisibility(this.#visibility.onInclusion(userId, isIncluded))
         if (isIncluded) this.#entries.set(userId, { displayName: null, avatarUrl: null })
         else this.#entries.delete(userId)
       }
     })
+  }
+
+  // What a visibility update changed: entries of users no room holds any
+  // more go now; search bits are set when the unit commits.
+  #applyVisibility(change: VisibilityChange): void {
+    for (const userId of change.dropped) this.#entries.delete(userId)
+    for (const userId of change.publicFlips) this.#flagsToSet.add(userId)
   }
 
   // A change of the profile refresher: its own unit of work, after any batch
@@ -761,6 +760,7 @@ export class UserDirectory {
     this.#transactions.confirm(transactions)
     if (this.#rebuildIndexAtCommit) {
       this.#rebuildIndexAtCommit = false
+      this.#flagsToSet.clear()
       this.#rebuildIndex()
       return
     }
@@ -769,12 +769,19 @@ export class UserDirectory {
       if (entry === undefined) this.#index.remove(userId)
       else this.#indexEntry(userId, entry)
     }
+    // The one place the search bits follow the facts (besides indexing an entry whole).
+    for (const userId of this.#flagsToSet) {
+      this.#index.setFlag(userId, EntryFlag.Locked, this.#registry.isLocked(userId))
+      this.#index.setFlag(userId, EntryFlag.InPublicRoom, this.#visibility.isInPublicRoom(userId))
+    }
+    this.#flagsToSet.clear()
     if (this.#options.warmSearch && changed.entries.length > 0) this.#warmer.noteChange()
   }
 
   // Undoes the journaled changes after `mark`, newest first, then repairs
-  // what derives from the facts put back: visibility counters and search
-  // flags of the touched keys only (no reload).
+  // what derives from the facts put back: the visibility counters of the
+  // touched keys only (no reload). The search bits change only at commit:
+  // the flips the repair returns join `#flagsToSet` like any update's.
   #rollback(mark: number): void {
     const steps = this.#journal.takeSince(mark)
     if (steps.length === 0) return
@@ -788,8 +795,7 @@ export class UserDirectory {
     const members: [RoomId, UserId][] = []
     const users: UserId[] = []
     for (const step of steps) this.#undo(step, members, users)
-    this.#visibility.repair(members, rooms, users)
-    for (const userId of users) this.#index.setFlag(userId, EntryFlag.Locked, this.#registry.isLocked(userId))
+    this.#applyVisibility(this.#visibility.repair(members, rooms, users))
   }
 
   #undo(step: UndoStep, members: [RoomId, UserId][], users: UserId[]): void {
