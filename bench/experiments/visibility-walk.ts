@@ -8,12 +8,12 @@
 // For a before figure run it in a `git archive` of an older commit with
 // `node_modules` linked (as experiments/rebuild-stall.ts says).
 //
-//   node --expose-gc --import tsx bench/experiments/visibility-walk.ts [--size 10k] [--rounds 5]
+//   node --expose-gc --import tsx bench/experiments/visibility-walk.ts [--size 10k] [--rounds 5] [--mode default]
 import { parseArgs } from 'node:util'
 import { UserDirectory } from '../../src/index.js'
 import { MODES, feedDirectory, generateCorpus, generateQueries } from '../../corpus/index.js'
 
-const { values: args } = parseArgs({ options: { size: { type: 'string', default: '10k' }, rounds: { type: 'string', default: '5' } } })
+const { values: args } = parseArgs({ options: { size: { type: 'string', default: '10k' }, rounds: { type: 'string', default: '5' }, mode: { type: 'string' } } })
 const userCount = Number(args.size.replace(/k$/i, '000').replace(/m$/i, '000000'))
 const rounds = Number(args.rounds)
 const corpus = generateCorpus(userCount, 1)
@@ -26,6 +26,7 @@ function percentile(sorted: number[], p: number): number {
 
 for (const [modeIndex, mode] of MODES.entries()) {
   const { name, ...options } = mode
+  if (args.mode !== undefined && args.mode !== name) continue
   const dir = await UserDirectory.open({ serverName: corpus.serverName, ...options, warmSearch: false })
   gc?.()
   const fed = await feedDirectory(dir, corpus)
