@@ -6,10 +6,10 @@ import type { Profile } from '../profiles/index.js'
 import { EntryFlag, SearchIndex, SearchWarmer, Searcher, buildSearchQuery } from '../search/index.js'
 import type { IndexedUser, SearchQuery, SearchWarmReport } from '../search/index.js'
 import { parseQueryWords } from '../text/index.js'
-import type { RoomVisibility } from '../visibility/index.js'
+import { VisibilityFilter } from '../visibility/index.js'
 import { describeValue } from '../describe-value.js'
 import type { Clock, DirectoryFlags, SpamChecker } from './options.js'
-import { VisibilityFilter, dropSpam } from './search-filters.js'
+import { dropSpam } from './drop-spam.js'
 import type { SearchResultItem, SearchResults } from './types.js'
 import type { CommitListener, DirectoryFacts } from './unit-of-work.js'
 
@@ -22,7 +22,9 @@ const MAX_CACHED_TERM_LENGTH = 256
  * their visibility flags), the searcher and its ranked-list cache, the
  * visibility filter, the warmer of frequent queries, the parsed-query cache
  * and the spam checkers. Fed by the unit of work: the entries each commit
- * changed, the local users a rollback put back.
+ * changed; and by the fact writer and the unit of work: the users whose
+ * search bits (Locked, InPublicRoom) may have changed, set from the facts
+ * at the next commit, the one place they change.
  * @internal
  */
 export class DirectorySearch implements CommitListener {
@@ -34,6 +36,8 @@ export class DirectorySearch implements CommitListener {
   #spamCheckers: SpamChecker[]
   readonly #options: DirectoryFlags
   readonly #facts: DirectoryFacts
+  // Users whose search bits may have changed since the last commit.
+  readonly #flagsToSet = new Set<UserId>()
 
   constructor(facts: DirectoryFacts, options: DirectoryFlags, spamCheckers: SpamChecker[], clock: Clock, logger: Logger) {
     this.#facts = facts
@@ -41,7 +45,6 @@ export class DirectorySearch implements CommitListener {
     this.#spamCheckers = spamCheckers
     this.#index = this.newIndex()
     this.#warmer = new SearchWarmer({ index: () => this.#index, searcher: this.#searcher, preferLocal: options.preferLocalUsers }, clock, logger.child({ part: 'warmer' }))
-    this.watch(facts.visibility)
   }
 
   /** Entries in the search index. */
@@ -49,14 +52,9 @@ export class DirectorySearch implements CommitListener {
     return this.#index.size
   }
 
-  // Mirrors the visibility's `inPublicRooms` changes into the search index's flags.
-  watch(visibility: RoomVisibility): void {
-    visibility.onPublicChange = (userId, inPublicRoom) => this.#index.setFlag(userId, EntryFlag.InPublicRoom, inPublicRoom)
-  }
-
-  /** A local user's lock changed. */
-  setLocked(userId: UserId, locked: boolean): void {
-    this.#index.setFlag(userId, EntryFlag.Locked, locked)
+  /** These users' lock or public-room membership may have changed: their search bits follow the facts at the next commit. */
+  noteFlags(users: Iterable<UserId>): void {
+    for (const userId of users) this.#flagsToSet.add(userId)
   }
 
   setSpamCheckers(checkers: SpamChecker[]): void {
@@ -132,20 +130,23 @@ export class DirectorySearch implements CommitListener {
 
   committed(changedEntries: readonly UserId[], rebuildIndex: boolean): void {
     if (rebuildIndex) {
+      this.#flagsToSet.clear()
       this.rebuildIndex()
       return
     }
-    const entries = this.#facts.entries
+    const { entries, registry, visibility } = this.#facts
     for (const userId of changedEntries) {
       const entry = entries.get(userId)
       if (entry === undefined) this.#index.remove(userId)
       else this.#indexEntry(userId, entry)
     }
+    // The one place the search bits follow the facts (besides indexing an entry whole).
+    for (const userId of this.#flagsToSet) {
+      this.#index.setFlag(userId, EntryFlag.Locked, registry.isLocked(userId))
+      this.#index.setFlag(userId, EntryFlag.InPublicRoom, visibility.isInPublicRoom(userId))
+    }
+    this.#flagsToSet.clear()
     if (this.#options.warmSearch && changedEntries.length > 0) this.#warmer.noteChange()
-  }
-
-  restoredUsers(users: readonly UserId[]): void {
-    for (const userId of users) this.#index.setFlag(userId, EntryFlag.Locked, this.#facts.registry.isLocked(userId))
   }
 
   newIndex(): SearchIndex {
@@ -159,9 +160,8 @@ export class DirectorySearch implements CommitListener {
     this.#rewarm()
   }
 
-  /** Swaps in an index a sliced rebuild built beside the live one, with the visibility it counted. */
-  replace(index: SearchIndex, visibility: RoomVisibility): void {
-    this.watch(visibility)
+  /** Swaps in an index a rebuild built from the facts (their bits included). */
+  replace(index: SearchIndex): void {
     this.#index = index
     this.#rewarm()
   }

@@ -6,7 +6,7 @@ import { applyDelta, cleanProfileText, emptyRoom, isRoomPublic } from '../rooms/
 import type { RoomChange, RoomState, ValidDelta } from '../rooms/index.js'
 import { STALE_REFRESH_DELAY_MS } from '../profiles/index.js'
 import type { ProfileRefresher } from '../profiles/index.js'
-import type { LocalUser } from '../visibility/index.js'
+import type { LocalUser, VisibilityChange } from '../visibility/index.js'
 import { checkDeltas, ingestTransactionKey, localUserId, registeredUser, requireRegistered, requiredBoolean } from './arguments.js'
 import type { Clock } from './options.js'
 import type { IngestOptions, IngestReport, LocalUserInfo } from './types.js'
@@ -123,16 +123,12 @@ export class FactWriter {
   #handleChange(change: RoomChange): void {
     const { visibility, entries } = this.#facts
     if (change.kind === 'publicity') {
-      visibility.onPublicity(change.roomId, change.isPublic)
+      this.#applyVisibility(visibility.onPublicity(change.roomId, change.isPublic))
       return
     }
     if (change.kind !== 'membership') return
     const { roomId, userId } = change
-    if (change.wasJoined !== change.isJoined) {
-      const dropped: UserId[] = []
-      visibility.onMembership(roomId, userId, change.isJoined ? 1 : -1, dropped)
-      for (const user of dropped) entries.delete(user)
-    }
+    if (change.wasJoined !== change.isJoined) this.#applyVisibility(visibility.onMembership(roomId, userId, change.isJoined ? 1 : -1))
     // Remote users' profiles come from their member events in public rooms
     // only; in private rooms the event may carry a per-room nickname, so the
     // user is marked stale and their global profile fetched later (SPEC §1).
@@ -153,14 +149,22 @@ export class FactWriter {
       const wasIncluded = registry.isIncluded(userId)
       this.#work.journal.user(userId, registry.get(userId))
       registry.set(userId, user)
-      this.#search.setLocked(userId, user.locked)
+      this.#search.noteFlags([userId])
       this.#work.factLog.touchUser(userId)
       const isIncluded = registry.isIncluded(userId)
       if (wasIncluded !== isIncluded) {
-        this.#facts.visibility.onInclusion(userId, isIncluded)
+        this.#applyVisibility(this.#facts.visibility.onInclusion(userId, isIncluded))
         if (isIncluded) entries.set(userId, { displayName: null, avatarUrl: null })
         else entries.delete(userId)
       }
     })
+  }
+
+  // What a visibility update changed: entries of users no room holds any
+  // more go now (journaled like any entry change); search bits are set when
+  // the unit commits.
+  #applyVisibility(change: VisibilityChange): void {
+    for (const userId of change.dropped) this.#facts.entries.delete(userId)
+    if (change.publicFlips.length > 0) this.#search.noteFlags(change.publicFlips)
   }
 }

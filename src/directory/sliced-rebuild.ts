@@ -169,7 +169,7 @@ export function rebuildAtOpen({ facts, search }: RebuildParts): void {
   const fixes = planRebuildNow(facts, index)
   applyFixes(facts.entries, fixes)
   facts.visibility = fixes.visibility
-  search.replace(index, fixes.visibility)
+  search.replace(index)
 }
 
 /**
@@ -195,7 +195,6 @@ export async function rebuildDirectory({ facts, work, search, logger }: RebuildP
       const fixes = planRebuildNow(facts)
       applyFixes(facts.entries, fixes)
       facts.visibility = fixes.visibility
-      search.watch(fixes.visibility)
       work.rebuildIndexAtCommit = true
     })
     return
@@ -207,7 +206,7 @@ export async function rebuildDirectory({ facts, work, search, logger }: RebuildP
       // From here to the swap, synchronous: nothing can run in between.
       work.unit(() => applyFixes(entries, plan))
       facts.visibility = plan.visibility
-      search.replace(plan.index, plan.visibility)
+      search.replace(plan.index)
     })
   } catch (error) {
     logger.error({ err: error }, 'rebuild failed: the directory is as before it')

@@ -43,8 +43,8 @@ export function createFacts(serverName: ServerName, appservices: AppserviceRegis
 export interface CommitListener {
   /** A unit committed: the entries it set or deleted; `rebuildIndex` when a `rebuild()` inside it asked for a new index. */
   committed(changedEntries: readonly UserId[], rebuildIndex: boolean): void
-  /** A unit was undone: local users whose facts were put back. */
-  restoredUsers(users: readonly UserId[]): void
+  /** These users' lock or public-room membership may have changed (a unit was undone): their search bits follow the facts at the next commit. */
+  noteFlags(users: Iterable<UserId>): void
 }
 
 /**
@@ -369,8 +369,9 @@ export class UnitOfWork {
   }
 
   // Undoes the journaled changes after `mark`, newest first, then repairs
-  // what derives from the facts put back: visibility counters and search
-  // flags of the touched keys only (no reload).
+  // what derives from the facts put back: the visibility counters of the
+  // touched keys only (no reload). The search bits change only at commit:
+  // the flips the repair returns are noted like any update's.
   #rollback(mark: number): void {
     const steps = this.#journal.takeSince(mark)
     if (steps.length === 0) return
@@ -384,8 +385,7 @@ export class UnitOfWork {
     const members: [RoomId, UserId][] = []
     const users: UserId[] = []
     for (const step of steps) this.#undo(step, members, users)
-    this.#state.visibility.repair(members, rooms, users)
-    this.#listener.restoredUsers(users)
+    this.#listener.noteFlags(this.#state.visibility.repair(members, rooms, users).publicFlips)
   }
 
   #undo(step: UndoStep, members: [RoomId, UserId][], users: UserId[]): void {

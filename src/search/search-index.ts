@@ -10,9 +10,10 @@ import type { PostingLists, PrefixPostings } from './prefix-postings.js'
 import { PrefixSignatures } from './prefix-signature.js'
 
 /**
- * Per-entry bits the visibility filter reads by dense id (array reads
- * instead of string-keyed lookups per candidate). The index stores them; the
- * directory keeps `Locked` and `InPublicRoom` current.
+ * Per-entry bits the visibility filter (`visibility/visibility-filter.ts`)
+ * asks about by dense id (array reads instead of string-keyed lookups per
+ * candidate). The index stores them; the directory keeps `Locked` and
+ * `InPublicRoom` current, applied when a unit of work commits.
  */
 export const EntryFlag = {
   Local: 1,
@@ -115,6 +116,21 @@ export class SearchIndex {
   /** The `EntryFlag` bits of a dense id (0 for a free id). */
   flags(id: number): number {
     return this.#flags[id]
+  }
+
+  /** Whether the entry behind a dense id is local (`EntryFlag.Local`). */
+  isLocal(id: number): boolean {
+    return (this.#flags[id] & EntryFlag.Local) !== 0
+  }
+
+  /** Whether the entry behind a dense id is locked (`EntryFlag.Locked`). */
+  isLocked(id: number): boolean {
+    return (this.#flags[id] & EntryFlag.Locked) !== 0
+  }
+
+  /** Whether the entry behind a dense id is in a public room (`EntryFlag.InPublicRoom`). */
+  isInPublicRoom(id: number): boolean {
+    return (this.#flags[id] & EntryFlag.InPublicRoom) !== 0
   }
 
   /** Sets or clears one `EntryFlag` of an indexed user (no-op for others). Does not touch rankings. */

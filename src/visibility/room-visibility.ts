@@ -4,6 +4,24 @@ import { isRoomPublic } from '../rooms/index.js'
 import type { UserRegistry } from './user-registry.js'
 
 const NO_ROOMS: readonly RoomId[] = []
+const NO_USERS: readonly UserId[] = []
+
+/**
+ * What one update of `RoomVisibility` changed, for the caller to apply: the
+ * entries to drop and the search bits to fix follow from it alone.
+ */
+export interface VisibilityChange {
+  /** Remote users whose last room shared with the server this was: they leave the directory. */
+  readonly dropped: readonly UserId[]
+  /**
+   * Users who entered or left `inPublicRooms` (each at most once per
+   * update; `isInPublicRoom` tells which way): toggling each one's bit keeps
+   * a mirror of `isInPublicRoom` exact.
+   */
+  readonly publicFlips: readonly UserId[]
+}
+
+const NO_CHANGE: VisibilityChange = Object.freeze({ dropped: NO_USERS, publicFlips: NO_USERS })
 
 /**
  * The visibility relations of SPEC §2, kept as room membership plus a few
@@ -20,7 +38,10 @@ const NO_ROOMS: readonly RoomId[] = []
  * `#roomsByUser`, by intersecting small sets.
  *
  * Every method keeps the counters equal to a recount from the rooms and the
- * registry; the property tests check that.
+ * registry; the property tests check that. The updates (`onMembership`,
+ * `onPublicity`, `onInclusion`, `repair`) return what they changed as a
+ * `VisibilityChange` (one shared empty value when nothing did); `recount`
+ * reports nothing: after it, readers re-read `isInPublicRoom`.
  */
 export class RoomVisibility {
   readonly #rooms: Map<RoomId, RoomState>
@@ -29,12 +50,11 @@ export class RoomVisibility {
   readonly localMemberCounts = new Map<RoomId, number>()
   readonly publicRoomCounts = new Map<UserId, number>()
   readonly sharedRoomCounts = new Map<UserId, number>()
-  /**
-   * Called when a user enters or leaves `inPublicRooms`, so a reader can
-   * mirror the bit (the search index does). Not called by `recount()`, after
-   * which readers re-read `isInPublicRoom`.
-   */
-  onPublicChange: ((userId: UserId, inPublicRoom: boolean) => void) | undefined
+  // What the update in progress changed (allocated on the first change), or
+  // not recording (a recount).
+  #recording = false
+  #dropped: UserId[] | undefined
+  #publicFlips: UserId[] | undefined
 
   constructor(rooms: Map<RoomId, RoomState>, registry: UserRegistry) {
     this.#rooms = rooms
@@ -58,12 +78,14 @@ export class RoomVisibility {
 
   /**
    * A user joined (`delta = 1`) or left (`delta = -1`) a room; the room's
-   * `joined` map has already been updated. Remote users whose last shared
-   * room this was are pushed to `dropped` (they leave the directory).
+   * `joined` map has already been updated. Returns the remote users whose
+   * last shared room this was (`dropped`) and the users whose
+   * `inPublicRooms` membership flipped.
    */
-  onMembership(roomId: RoomId, userId: UserId, delta: 1 | -1, dropped: UserId[]): void {
+  onMembership(roomId: RoomId, userId: UserId, delta: 1 | -1): VisibilityChange {
     const room = this.#rooms.get(roomId)
     if (room === undefined) throw new Error(`room ${roomId} is not tracked`)
+    this.#begin()
     if (delta === 1) this.#addRoom(userId, roomId)
     else this.#removeRoom(userId, roomId)
     const isLocal = this.#registry.isLocal(userId)
@@ -74,24 +96,27 @@ export class RoomVisibility {
       else this.localMemberCounts.set(roomId, after)
       if (before === 0 || after === 0) {
         // The server joined or left the room: every other member's counts change.
-        for (const member of room.joined.keys()) if (member !== userId) this.#countMember(room, member, delta, dropped)
+        for (const member of room.joined.keys()) if (member !== userId) this.#countMember(room, member, delta)
       }
     }
     // A local member always counts (they put the server in the room); a remote one only while the server is in it.
-    if (isLocal || this.isServerIn(roomId)) this.#countMember(room, userId, delta, dropped)
+    if (isLocal || this.isServerIn(roomId)) this.#countMember(room, userId, delta)
+    return this.#end()
   }
 
-  /** The room flipped between public and private. */
-  onPublicity(roomId: RoomId, isPublic: boolean): void {
+  /** The room flipped between public and private: returns its members whose `inPublicRooms` membership flipped. */
+  onPublicity(roomId: RoomId, isPublic: boolean): VisibilityChange {
     const room = this.#rooms.get(roomId)
-    if (room === undefined || !this.isServerIn(roomId)) return
+    if (room === undefined || !this.isServerIn(roomId)) return NO_CHANGE
+    this.#begin()
     for (const member of room.joined.keys()) {
       if (this.#registry.isIncluded(member)) this.#bumpPublic(member, isPublic ? 1 : -1)
     }
+    return this.#end()
   }
 
-  /** A local user's inclusion changed (registered, deactivated, …): recount their public rooms. */
-  onInclusion(userId: UserId, isIncluded: boolean): void {
+  /** A local user's inclusion changed (registered, deactivated, …): recounts their public rooms; returns whether that flipped them. */
+  onInclusion(userId: UserId, isIncluded: boolean): VisibilityChange {
     let count = 0
     if (isIncluded) {
       for (const roomId of this.#roomsOf(userId)) {
@@ -102,7 +127,10 @@ export class RoomVisibility {
     const before = this.publicRoomCounts.has(userId)
     if (count === 0) this.publicRoomCounts.delete(userId)
     else this.publicRoomCounts.set(userId, count)
-    if (before !== count > 0) this.onPublicChange?.(userId, count > 0)
+    if (before === count > 0) return NO_CHANGE
+    this.#begin()
+    this.#flip(userId)
+    return this.#end()
   }
 
   /**
@@ -193,12 +221,14 @@ export class RoomVisibility {
    * what those facts reach: `members` whose joined state may have changed,
    * `rooms` whose state or members changed, each with whether the server was
    * in it and whether it was public before the facts were put back, and
-   * `users` whose registration changed. Calls `onPublicChange` for each user
-   * whose `inPublicRooms` membership flips. Cost: the sizes of the touched
+   * `users` whose registration changed. Returns the users whose
+   * `inPublicRooms` membership flipped (`dropped` stays empty: the undone
+   * facts bring their entries back themselves). Cost: the sizes of the touched
    * rooms, plus the rooms of each affected user (all members of a room only
    * when its publicity or the server's presence in it changed).
    */
-  repair(members: Iterable<readonly [RoomId, UserId]>, rooms: ReadonlyMap<RoomId, { serverIn: boolean; isPublic: boolean }>, users: Iterable<UserId>): void {
+  repair(members: Iterable<readonly [RoomId, UserId]>, rooms: ReadonlyMap<RoomId, { serverIn: boolean; isPublic: boolean }>, users: Iterable<UserId>): VisibilityChange {
+    this.#begin()
     const affected = new Set<UserId>(users)
     for (const [roomId, userId] of members) {
       if (this.#rooms.get(roomId)?.joined.has(userId) === true) this.#addRoom(userId, roomId)
@@ -215,6 +245,7 @@ export class RoomVisibility {
       for (const member of room.joined.keys()) affected.add(member)
     }
     for (const userId of affected) this.#recountUser(userId)
+    return this.#end()
   }
 
   // One user's counters from their rooms (as `#recount` would set them).
@@ -233,19 +264,13 @@ export class RoomVisibility {
     else this.publicRoomCounts.set(userId, inPublic)
     if (this.#registry.isLocal(userId) || shared === 0) this.sharedRoomCounts.delete(userId)
     else this.sharedRoomCounts.set(userId, shared)
-    if (wasInPublic !== inPublic > 0) this.onPublicChange?.(userId, inPublic > 0)
+    if (wasInPublic !== inPublic > 0) this.#flip(userId)
   }
 
-  /** Forget all counts and recount them from the rooms and the registry. */
+  /** Forget all counts and recount them from the rooms and the registry (reports nothing: re-read `isInPublicRoom` after). */
   recount(): void {
-    const listener = this.onPublicChange
-    this.onPublicChange = undefined
-    try {
-      const steps = this.recountSteps(Number.MAX_SAFE_INTEGER)
-      while (steps.next().done !== true) continue
-    } finally {
-      this.onPublicChange = listener
-    }
+    const steps = this.recountSteps(Number.MAX_SAFE_INTEGER)
+    while (steps.next().done !== true) continue
   }
 
   /**
@@ -253,9 +278,10 @@ export class RoomVisibility {
    * joined memberships counted (rooms of any size are split), so a caller
    * can count a fresh instance in slices between other work. The rooms and
    * the registry must not change until it is done; until then the counters
-   * are partial. Calls `onPublicChange` as it counts: leave it unset.
+   * are partial. Reports nothing, like `recount()`.
    */
   *recountSteps(stepSize = 1024): Generator<void, void, undefined> {
+    this.#recording = false
     this.#roomsByUser.clear()
     this.localMemberCounts.clear()
     this.publicRoomCounts.clear()
@@ -274,7 +300,7 @@ export class RoomVisibility {
       if (locals === 0) continue
       this.localMemberCounts.set(roomId, locals)
       for (const member of room.joined.keys()) {
-        this.#countMember(room, member, 1, [])
+        this.#countMember(room, member, 1)
         if (++done >= stepSize) {
           done = 0
           yield
@@ -284,16 +310,38 @@ export class RoomVisibility {
   }
 
   // A member's contribution to the counters of one room the server is in.
-  #countMember(room: RoomState, userId: UserId, delta: 1 | -1, dropped: UserId[]): void {
+  #countMember(room: RoomState, userId: UserId, delta: 1 | -1): void {
     if (isRoomPublic(room) && this.#registry.isIncluded(userId)) this.#bumpPublic(userId, delta)
     if (!this.#registry.isLocal(userId)) {
-      if (this.#bump(this.sharedRoomCounts, userId, delta) === 0 && delta === -1) dropped.push(userId)
+      if (this.#bump(this.sharedRoomCounts, userId, delta) === 0 && delta === -1 && this.#recording) (this.#dropped ??= []).push(userId)
     }
   }
 
   #bumpPublic(userId: UserId, delta: 1 | -1): void {
     const after = this.#bump(this.publicRoomCounts, userId, delta)
-    if (after === (delta === 1 ? 1 : 0)) this.onPublicChange?.(userId, after > 0)
+    if (after === (delta === 1 ? 1 : 0)) this.#flip(userId)
+  }
+
+  #flip(userId: UserId): void {
+    if (this.#recording) (this.#publicFlips ??= []).push(userId)
+  }
+
+  // An update starts recording what it changes (anything left by one that threw is dropped) …
+  #begin(): void {
+    this.#recording = true
+    this.#dropped = undefined
+    this.#publicFlips = undefined
+  }
+
+  // … and ends by handing it over.
+  #end(): VisibilityChange {
+    this.#recording = false
+    const dropped = this.#dropped
+    const publicFlips = this.#publicFlips
+    if (dropped === undefined && publicFlips === undefined) return NO_CHANGE
+    this.#dropped = undefined
+    this.#publicFlips = undefined
+    return { dropped: dropped ?? NO_USERS, publicFlips: publicFlips ?? NO_USERS }
   }
 
   #bump(counts: Map<UserId, number>, userId: UserId, delta: 1 | -1): number {
