@@ -1,17 +1,17 @@
 // The opt-in matching beyond Synapse (accentInsensitive, infixMatch): what it
 // finds, how it ranks against Synapse's own matches, and that with the
 // options off the same searches find exactly what Synapse finds.
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { TestHomeserver, UserDirectory } from '../../src/index.js'
+import { UserDirectory } from '../../src/index.js'
 import type { TestHomeserverOptions } from '../../src/testing/test-homeserver.js'
 import { ids } from './helpers.js'
+import { createHomeserver, scenarioSuite } from './harness.js'
 
-const test = suite('scenarios/beyond-synapse')
+const test = scenarioSuite('scenarios/beyond-synapse')
 
 // A public room holding `searcher` and one user per [localpart, display name].
 async function directoryWith(options: TestHomeserverOptions, users: [string, string | null, string?][]) {
-  const hs = await TestHomeserver.create(options)
+  const hs = await createHomeserver(options)
   const searcher = await hs.registerUser('searcher', { displayName: 'Searcher' })
   const room = await hs.createRoom(searcher, { isPublic: true })
   const byLocalpart: Record<string, string> = {}

@@ -1,14 +1,13 @@
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { TestHomeserver } from '../../src/index.js'
 import { ids, privateTriples, publicPairs } from './helpers.js'
+import { createHomeserver, scenarioSuite } from './harness.js'
 
-const test = suite('scenarios/membership')
+const test = scenarioSuite('scenarios/membership')
 
 const appservices = [{ id: 'as', sender: '@as_sender:test', namespaces: { users: [{ regex: '@as_user.*', exclusive: true }] } }]
 
 test('a normal user pair fills the public and private tables', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const bob = await hs.registerUser('bob')
   const pub = await hs.createRoom(alice, { isPublic: true })
@@ -22,7 +21,7 @@ test('a normal user pair fills the public and private tables', async () => {
 })
 
 test('support, deactivated, appservice-namespace and appservice-sender users are excluded', async () => {
-  const hs = await TestHomeserver.create({ appservices })
+  const hs = await createHomeserver({ appservices })
   const alice = await hs.registerUser('alice')
   const support = await hs.registerUser('support', { userType: 'support' })
   const asUser = await hs.registerUser('as_user_1', { appserviceId: 'as' })
@@ -44,7 +43,7 @@ test('support, deactivated, appservice-namespace and appservice-sender users are
 })
 
 test('a join for a user the server never registered is ignored and does not stop later deltas', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const user1 = await hs.registerUser('user1')
   const room = await hs.createRoom(user1, { isPublic: true })
   await hs.injectMemberEvent(room, '@not-a-user:test', 'join')
@@ -55,7 +54,7 @@ test('a join for a user the server never registered is ignored and does not stop
 })
 
 test('making a room public with an excluded member leaves that member out', async () => {
-  const hs = await TestHomeserver.create({ appservices })
+  const hs = await createHomeserver({ appservices })
   const alice = await hs.registerUser('alice')
   const support = await hs.registerUser('support', { userType: 'support' })
   const asUser = await hs.registerUser('as_user_1')
@@ -69,7 +68,7 @@ test('making a room public with an excluded member leaves that member out', asyn
 })
 
 test('private → public → private moves members between the tables', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const bob = await hs.registerUser('bob')
   const room = await hs.createRoom(alice, { isPublic: false })
@@ -91,7 +90,7 @@ test('private → public → private moves members between the tables', async ()
 })
 
 test('local profile changes of support, deactivated and appservice users are ignored', async () => {
-  const hs = await TestHomeserver.create({ appservices })
+  const hs = await createHomeserver({ appservices })
   const support = await hs.registerUser('support', { userType: 'support' })
   const asUser = await hs.registerUser('as_user_1')
   const sender = await hs.registerUser('as_sender')
@@ -104,7 +103,7 @@ test('local profile changes of support, deactivated and appservice users are ign
 })
 
 test('deactivation removes the user from every table; reactivation makes them searchable again', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const bob = await hs.registerUser('bob')
   const pub = await hs.createRoom(alice, { isPublic: true })
@@ -124,7 +123,7 @@ test('deactivation removes the user from every table; reactivation makes them se
 })
 
 test('a leave and a join in one batch after the server left a room', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const bob = await hs.registerUser('bob')
   const room1 = await hs.createRoom(alice, { isPublic: true })
@@ -141,7 +140,7 @@ test('a leave and a join in one batch after the server left a room', async () =>
 })
 
 test('when the last local user leaves, the room and its remote members are forgotten', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const room = await hs.createRoom(alice, { isPublic: true })
   await hs.injectMemberEvent(room, '@bruce:remote', 'join', { displayname: 'Bruce' })
@@ -156,7 +155,7 @@ test('when the last local user leaves, the room and its remote members are forgo
 })
 
 test('a per-room nickname never alters the directory entry, also when the room becomes public', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const room = await hs.createRoom(alice, { isPublic: false })
   await hs.injectMemberEvent(room, alice, 'join', { displayname: 'Nickname' })
@@ -170,7 +169,7 @@ test('a per-room nickname never alters the directory entry, also when the room b
 })
 
 test('private-room visibility: who can find whom, before and after a leave', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const u1 = await hs.registerUser('user1')
   const u2 = await hs.registerUser('user2')
   const u3 = await hs.registerUser('user3')
@@ -187,7 +186,7 @@ test('private-room visibility: who can find whom, before and after a leave', asy
 })
 
 test('a private room with an excluded member gives no triples for that member', async () => {
-  const hs = await TestHomeserver.create({ appservices })
+  const hs = await createHomeserver({ appservices })
   const alice = await hs.registerUser('alice')
   const bob = await hs.registerUser('bob')
   const asUser = await hs.registerUser('as_user_1')
@@ -198,7 +197,7 @@ test('a private room with an excluded member gives no triples for that member', 
 })
 
 test('a local user leaving every room stays in the directory', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const bob = await hs.registerUser('bob')
   const room = await hs.createRoom(alice, { isPublic: true })
@@ -209,7 +208,7 @@ test('a local user leaving every room stays in the directory', async () => {
 })
 
 test('a display name or avatar with U+0000 is stored as null', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   await hs.setProfile(alice, { displayName: 'ali\u0000ce', avatarUrl: 'mxc://a\u0000b' })
   assert.equal(hs.tables().users.get(alice), { display_name: null, avatar_url: null })
@@ -219,7 +218,7 @@ test('a display name or avatar with U+0000 is stored as null', async () => {
 })
 
 test('remote users enter with a public-room join and leave with their last shared room', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const pub = await hs.createRoom(alice, { isPublic: true })
   const priv = await hs.createRoom(alice, { isPublic: false })
@@ -236,7 +235,7 @@ test('remote users enter with a public-room join and leave with their last share
 })
 
 test('unrelated state types and non-empty state keys for join rules are ignored', async () => {
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const room = await hs.createRoom(alice, { isPublic: false })
   await hs.sendState(room, 'm.room.name', { name: 'hello' })

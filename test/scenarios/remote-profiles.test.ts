@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ProfileFetchError, TestHomeserver } from '../../src/index.js'
+import { ProfileFetchError } from '../../src/index.js'
+import type { TestHomeserver } from '../../src/index.js'
+import { createHomeserver, scenarioSuite } from './harness.js'
 
-const test = suite('scenarios/remote-profiles')
+const test = scenarioSuite('scenarios/remote-profiles')
 const SECOND = 1000
 const MINUTE = 60 * SECOND
 
@@ -13,7 +14,7 @@ type Fetch = (userId: string) => Promise<{ displayname?: unknown; avatar_url?: u
 
 async function setup(fetch: Fetch) {
   const calls: string[] = []
-  const hs = await TestHomeserver.create({ profileFetcher: (userId) => { calls.push(userId); return fetch(userId) } })
+  const hs = await createHomeserver({ profileFetcher: (userId) => { calls.push(userId); return fetch(userId) } })
   const alice = await hs.registerUser('alice')
   const pub = await hs.createRoom(alice, { isPublic: true })
   const priv = await hs.createRoom(alice, { isPublic: false })
@@ -148,7 +149,7 @@ test('a user who leaves before the fetch is not brought back by it', async () =>
 test('stale marks survive a restart and the refresh resumes from them on open', async () => {
   const path = mkdtempSync(join(tmpdir(), 'userdir-stale-'))
   try {
-    const first = await TestHomeserver.create({ path, profileFetcher: async () => ({ displayname: 'never asked' }) })
+    const first = await createHomeserver({ path, profileFetcher: async () => ({ displayname: 'never asked' }) })
     const alice = await first.registerUser('alice')
     const priv = await first.createRoom(alice, { isPublic: false })
     await first.injectMemberEvent(priv, '@bruce:remote', 'join', { displayname: 'Nick' })
@@ -156,7 +157,7 @@ test('stale marks survive a restart and the refresh resumes from them on open', 
     await first.close()
 
     const calls: string[] = []
-    const second = await TestHomeserver.create({ path, profileFetcher: async (userId) => { calls.push(userId); return { displayname: 'Bruce' } } })
+    const second = await createHomeserver({ path, profileFetcher: async (userId) => { calls.push(userId); return { displayname: 'Bruce' } } })
     assert.equal(stale(second), [mark])
     await second.advance(mark.nextTryAtMs - second.clock.now() + 2 * SECOND)
     assert.equal(calls, ['@bruce:remote'])

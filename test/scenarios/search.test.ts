@@ -1,12 +1,11 @@
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { TestHomeserver } from '../../src/index.js'
 import { ids } from './helpers.js'
+import { createHomeserver, scenarioSuite } from './harness.js'
 
-const test = suite('scenarios/search')
+const test = scenarioSuite('scenarios/search')
 
 async function twoUsersInPublicRoom(options = {}) {
-  const hs = await TestHomeserver.create(options)
+  const hs = await createHomeserver(options)
   const alice = await hs.registerUser('alice')
   const room = await hs.createRoom(alice, { isPublic: true })
   return { hs, alice, room }
@@ -103,12 +102,12 @@ test('spam checkers: allow all, block all, and the requester id is passed', asyn
 })
 
 test('searchAllUsers finds users sharing no room, but never the requester', async () => {
-  const hs = await TestHomeserver.create({ searchAllUsers: true })
+  const hs = await createHomeserver({ searchAllUsers: true })
   const alice = await hs.registerUser('alice')
   const bob = await hs.registerUser('bob')
   assert.equal(ids(await hs.search(alice, 'bob')), [bob])
   assert.equal(ids(await hs.search(alice, 'alice')), [])
-  const plain = await TestHomeserver.create()
+  const plain = await createHomeserver()
   const a = await plain.registerUser('alice')
   await plain.registerUser('bob')
   assert.equal(ids(await plain.search(a, 'bob')), [])
@@ -175,7 +174,7 @@ test('a term with no words finds nothing', async () => {
 test('many candidates outside public rooms: only private-room co-members are found, before and after a leave, across repeated searches', async () => {
   // More non-public candidates than the filter intersects (16) before it
   // stamps the requester's co-members, and a ranking cached between searches.
-  const hs = await TestHomeserver.create()
+  const hs = await createHomeserver()
   const alice = await hs.registerUser('alice')
   const lobby = await hs.createRoom(alice, { isPublic: false })
   const shared: string[] = []
