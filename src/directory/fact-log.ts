@@ -2,7 +2,7 @@ import type { RoomId, UserId } from '../ids/index.js'
 import type { DirectoryEntries, Profile } from '../profiles/index.js'
 import type { MemberProfile, RoomState } from '../rooms/index.js'
 // From types.js, not the folder's face: the face re-exports the LMDB code, and lmdb's own .d.ts does not compile in a strict ESM consumer.
-import type { StoreBatch, StoredState } from '../store/types.js'
+import type { StoreBatch, StoredRoom, StoredState } from '../store/types.js'
 import type { UserRegistry } from '../visibility/index.js'
 
 /** The in-memory facts a store mirrors. */
@@ -87,21 +87,32 @@ export class FactLog {
   }
 }
 
-/** Replaces the in-memory facts with the stored ones (adopting `state`'s member maps as the rooms' own); returns the stored position. */
+/**
+ * Replaces the in-memory facts with the stored ones by adopting `state`'s
+ * containers (the caller owns what `load()` returned): its rooms Map becomes
+ * `facts.rooms` (each room given its members Map as `joined`), its local
+ * users, entries and stale marks the registry's and the entries' own. A
+ * `MemoryStore`'s containers are its own, so in memory mode the directory and
+ * its store hold each fact once. Returns the stored position.
+ */
 export function loadFacts(state: StoredState, facts: Facts): number | null {
-  facts.rooms.clear()
-  for (const [roomId, room] of state.rooms) facts.rooms.set(roomId, { joinRule: room.joinRule, historyVisibility: room.historyVisibility, joined: new Map() })
-  for (const [roomId, joined] of state.members) {
-    for (const [userId, profile] of joined) if (profile !== null) joined.set(userId, sharedProfile(profile, state.entries.get(userId)))
-    const room = facts.rooms.get(roomId)
-    if (room === undefined) facts.rooms.set(roomId, { joinRule: null, historyVisibility: null, joined })
-    else room.joined = joined
+  const rooms = state.rooms as Map<RoomId, StoredRoom | RoomState>
+  for (const [roomId, room] of rooms) {
+    // One shape for every room object; the joined Map is kept (a MemoryStore's room holds its own).
+    const joined = state.members.get(roomId) ?? new Map<UserId, MemberProfile | null>()
+    rooms.set(roomId, { joinRule: room.joinRule, historyVisibility: room.historyVisibility, joined })
   }
-  facts.registry.clear()
-  for (const [userId, user] of state.localUsers) facts.registry.set(userId, user)
-  facts.entries.clear()
-  for (const [userId, profile] of state.entries) facts.entries.load(userId, profile, undefined)
-  for (const [userId, mark] of state.stale) facts.entries.load(userId, undefined, mark)
+  for (const [roomId, joined] of state.members) {
+    for (const [userId, profile] of joined) {
+      if (profile === null) continue
+      const shared = sharedProfile(profile, state.entries.get(userId))
+      if (shared !== profile) joined.set(userId, shared)
+    }
+    if (!rooms.has(roomId)) rooms.set(roomId, { joinRule: null, historyVisibility: null, joined })
+  }
+  facts.rooms = rooms as Map<RoomId, RoomState>
+  facts.registry.adopt(state.localUsers)
+  facts.entries.adopt(state.entries, state.stale)
   return state.position
 }
 

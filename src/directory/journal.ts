@@ -13,8 +13,6 @@ export type UndoStep =
   | { kind: 'entry'; userId: UserId; prior: Profile | undefined }
   | { kind: 'stale'; userId: UserId; prior: StaleMark | undefined }
   | { kind: 'position'; prior: number | null }
-  /** A memory-only directory's `setMeta` value as it was. */
-  | { kind: 'memoryMeta'; key: string; prior: unknown }
   /** A transaction id added to the unit's pending ones. */
   | { kind: 'transaction' }
   /** A meta value added to the unit's store batch. */
@@ -57,10 +55,6 @@ export class Journal implements EntriesJournal {
 
   position(prior: number | null): void {
     this.#steps.push({ kind: 'position', prior })
-  }
-
-  memoryMeta(key: string, prior: unknown): void {
-    this.#steps.push({ kind: 'memoryMeta', key, prior })
   }
 
   transaction(): void {

@@ -68,7 +68,7 @@ export class UnitOfWork {
   // Transaction keys of the unit of work in progress: remembered once it commits.
   #pendingTransactions: string[] = []
   #closed = false
-  readonly #store: DirectoryStore | undefined
+  readonly #store: DirectoryStore
   readonly #state: DirectoryFacts
   readonly #listener: CommitListener
   readonly #clock: Clock
@@ -86,10 +86,8 @@ export class UnitOfWork {
   // Why the store cannot be written now (read-only, last commit failed), or null; see health().
   #unwritable: string | null = null
   #recheckTimer: unknown
-  // setMeta values of a memory-only directory.
-  readonly #memoryMeta = new Map<string, unknown>()
 
-  constructor(state: DirectoryFacts, store: DirectoryStore | undefined, listener: CommitListener, clock: Clock, logger: Logger) {
+  constructor(state: DirectoryFacts, store: DirectoryStore, listener: CommitListener, clock: Clock, logger: Logger) {
     this.#state = state
     this.#store = store
     this.#listener = listener
@@ -138,7 +136,7 @@ export class UnitOfWork {
   }
 
   async closeStore(): Promise<void> {
-    await this.#store?.close()
+    await this.#store.close()
   }
 
   // ---- the unit in progress ---------------------------------------------
@@ -169,7 +167,6 @@ export class UnitOfWork {
   /** A value stored with `setMeta`, or `undefined`. Synchronous read. */
   getMeta(key: string): unknown {
     this.assertOpen()
-    if (this.#store === undefined) return this.#memoryMeta.get(key)
     return this.#store.getMeta(CALLER_META_PREFIX + key)
   }
 
@@ -182,14 +179,6 @@ export class UnitOfWork {
     this.assertOpen()
     await this.turn()
     if (typeof key !== 'string' || key === '') throw new UserDirectoryError('M_INVALID_PARAM', 'meta key must be a non-empty string')
-    if (this.#store === undefined) {
-      this.unit(() => {
-        this.#journal.memoryMeta(key, this.#memoryMeta.get(key))
-        if (value === null || value === undefined) this.#memoryMeta.delete(key)
-        else this.#memoryMeta.set(key, value)
-      })
-      return
-    }
     this.unit(() => {
       this.#facts.addMeta(CALLER_META_PREFIX + key, value)
       this.#journal.storeMeta()
@@ -341,25 +330,21 @@ export class UnitOfWork {
     const state = this.#state
     const changed = state.entries.drainChanged()
     const transactions = this.#pendingTransactions
-    if (this.#store === undefined) {
+    try {
+      const batch = this.#facts.takeBatch(state, changed, this.position)
+      if (transactions.length > 0) batch.meta = [...(batch.meta ?? []), ...this.#transactions.writesFor(transactions)]
+      this.#store.commit(batch)
+    } catch (error) {
       this.#facts.clear()
-    } else {
-      try {
-        const batch = this.#facts.takeBatch({ rooms: state.rooms, registry: state.registry, entries: state.entries }, changed, this.position)
-        if (transactions.length > 0) batch.meta = [...(batch.meta ?? []), ...this.#transactions.writesFor(transactions)]
-        this.#store.commit(batch)
-      } catch (error) {
-        this.#facts.clear()
-        this.#rollback(0)
-        this.rebuildIndexAtCommit = false
-        if (error instanceof UserDirectoryError) {
-          this.#logger.error({ err: error }, 'store commit failed: the unit of work was undone in memory and nothing of it was stored')
-          this.markUnwritable('the last commit failed')
-        }
-        throw error
+      this.#rollback(0)
+      this.rebuildIndexAtCommit = false
+      if (error instanceof UserDirectoryError) {
+        this.#logger.error({ err: error }, 'store commit failed: the unit of work was undone in memory and nothing of it was stored')
+        this.markUnwritable('the last commit failed')
       }
-      if (this.#unwritable !== null) this.#markWritable()
+      throw error
     }
+    if (this.#unwritable !== null) this.#markWritable()
     this.#journal.clear()
     this.#pendingTransactions = []
     this.#transactions.confirm(transactions)
@@ -418,10 +403,6 @@ export class UnitOfWork {
       case 'position':
         this.position = step.prior
         return
-      case 'memoryMeta':
-        if (step.prior === undefined) this.#memoryMeta.delete(step.key)
-        else this.#memoryMeta.set(step.key, step.prior)
-        return
       case 'transaction':
         this.#pendingTransactions.pop()
         return
@@ -450,7 +431,7 @@ export class UnitOfWork {
     this.#recheckTimer = this.#clock.setTimeout(() => {
       this.#recheckTimer = undefined
       const store = this.#store
-      if (this.#closed || store === undefined || this.#unwritable === null) return
+      if (this.#closed || this.#unwritable === null) return
       store.recheck().then(
         (reason) => {
           if (this.#closed || this.#unwritable === null) return
@@ -485,10 +466,7 @@ export class UnitOfWork {
   // Replaces every in-memory fact with the store's, then runs `rebuild`
   // (what derives from them).
   #loadFromStore(rebuild: () => void): void {
-    const store = this.#store
-    if (store === undefined) return
-    const state = this.#state
-    this.position = loadFacts(store.load(), { rooms: state.rooms, registry: state.registry, entries: state.entries })
+    this.position = loadFacts(this.#store.load(), this.#state)
     this.#facts.clear()
     rebuild()
     // Entries the rebuild fixed are stored with the next commit; they are not a unit to undo.

@@ -5,7 +5,7 @@ import type { ServerName } from '../ids/index.js'
 import type { StateDelta } from '../rooms/index.js'
 import { ProfileRefresher } from '../profiles/index.js'
 import type { SearchWarmReport } from '../search/index.js'
-import { openLmdbStore } from '../store/index.js'
+import { MemoryStore, openLmdbStore } from '../store/index.js'
 // From types.js, not the folder's face: the face re-exports the LMDB code, and lmdb's own .d.ts does not compile in a strict ESM consumer.
 import type { DirectoryStore } from '../store/types.js'
 import { systemClock } from '../clock.js'
@@ -50,7 +50,7 @@ export class UserDirectory {
   readonly #writer: FactWriter
   readonly #refresher: ProfileRefresher | undefined
 
-  private constructor(options: UserDirectoryOptions, store?: DirectoryStore) {
+  private constructor(options: UserDirectoryOptions, store: DirectoryStore) {
     this.serverName = parseServerName(options.serverName)
     const flags = directoryFlags(options)
     const clock = options.clock ?? systemClock
@@ -75,7 +75,7 @@ export class UserDirectory {
    */
   static async open(options: UserDirectoryOptions): Promise<UserDirectory> {
     checkOpenOptions(options)
-    if (options.path === undefined) return new UserDirectory(options)
+    if (options.path === undefined) return UserDirectory.openOnStore(options, new MemoryStore())
     const store = await openLmdbStore(options.path, options.logger === undefined ? {} : { logger: options.logger })
     return UserDirectory.openOnStore(options, store)
   }

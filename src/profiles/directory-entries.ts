@@ -27,8 +27,8 @@ export interface EntriesJournal {
  */
 export class DirectoryEntries {
   journal: EntriesJournal | undefined
-  readonly #entries = new Map<UserId, Profile>()
-  readonly #stale = new Map<UserId, StaleMark>()
+  #entries = new Map<UserId, Profile>()
+  #stale = new Map<UserId, StaleMark>()
   /** Users whose entry was set or deleted since the last `drainChanged`. */
   readonly #changed = new Set<UserId>()
   /** Users whose stale mark was set or cleared since the last `drainChanged`. */
@@ -122,6 +122,14 @@ export class DirectoryEntries {
   restoreStale(userId: UserId, mark: StaleMark | undefined): void {
     if (mark === undefined) this.#stale.delete(userId)
     else this.#stale.set(userId, mark)
+  }
+
+  /** Takes `entries` and `stale` (a store's loaded Maps) as its own, in place of everything it had; no change is recorded. */
+  adopt(entries: Map<UserId, Profile>, stale: Map<UserId, StaleMark>): void {
+    this.#entries = entries
+    this.#stale = stale
+    this.#changed.clear()
+    this.#staleChanged.clear()
   }
 
   /** Loads an entry or a stale mark as stored, without recording a change. */

@@ -29,6 +29,7 @@ export interface StoreBatch {
 
 /** Everything the engine needs to resume, as stored. */
 export interface StoredState {
+  /** Room-level state; a room listed with both values `null` is the same as a room not listed (LMDB lists only rooms with a record). */
   rooms: Map<RoomId, StoredRoom>
   /** Joined members by room: each member's event profile (`null` for local members). */
   members: Map<RoomId, Map<UserId, MemberProfile | null>>
@@ -38,9 +39,19 @@ export interface StoredState {
   position: number | null
 }
 
-/** Durable facts behind a `UserDirectory`. Memory-only directories have none. */
+/**
+ * The facts behind a `UserDirectory`: durable in `LmdbStore`, in memory in
+ * `MemoryStore` (a memory-only directory). Records in a batch are the
+ * caller's to replace, never to change in place once committed.
+ */
 export interface DirectoryStore {
-  /** Reads every stored fact (at open). */
+  /**
+   * Reads every stored fact (at open). The Maps returned are the caller's
+   * from here: a store may hand out its own containers (`MemoryStore` does,
+   * so that its facts are held once), and the caller then keeps them equal
+   * to what it commits (changing them only inside units of work that it
+   * commits or undoes); `LmdbStore` builds fresh ones.
+   */
   load(): StoredState
   /** Drops the pages `load()` read from the process's resident memory (the store stays usable). */
   releaseMappedPages(): Promise<void>

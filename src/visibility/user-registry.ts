@@ -75,6 +75,11 @@ export class UserRegistry {
     this.#users.clear()
   }
 
+  /** Takes `users` (a store's loaded Map) as its own, in place of the users it had. */
+  adopt(users: Map<UserId, LocalUser>): void {
+    this.#users = users
+  }
+
   entries(): IterableIterator<[UserId, LocalUser]> {
     return this.#users.entries()
   }
