@@ -463,13 +463,16 @@ export class UnitOfWork {
     if (store.notWritableBecause !== null) this.markUnwritable('the store is read-only')
   }
 
-  // Replaces every in-memory fact with the store's, then runs `rebuild`
-  // (what derives from them).
+  // Adopts the store's loaded facts in place of the in-memory ones (a
+  // MemoryStore's containers become the directory's: see loadFacts), then
+  // runs `rebuild` (what derives from them).
   #loadFromStore(rebuild: () => void): void {
     this.position = loadFacts(this.#store.load(), this.#state)
     this.#facts.clear()
     rebuild()
-    // Entries the rebuild fixed are stored with the next commit; they are not a unit to undo.
+    // Entries the rebuild fixed are stored with the next commit (a
+    // MemoryStore's shared containers hold them already: a rebuild of the
+    // same facts fixes the same entries); they are not a unit to undo.
     this.#journal.clear()
   }
 
