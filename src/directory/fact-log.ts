@@ -65,24 +65,42 @@ export class FactLog {
 
   /** The batch that stores every logged key's current value (`position`: the directory's), then `clear()`. */
   takeBatch(facts: Facts, changed: { entries: UserId[]; stale: UserId[] }, position: number | null): StoreBatch {
+    // Most units touch one or two kinds of key (a registration, a profile, a
+    // page of deltas): empty kinds cost no iterator.
     const batch: StoreBatch = { rooms: [], members: [], localUsers: [], entries: [], stale: [] }
-    for (const roomId of this.#rooms) {
-      const room = facts.rooms.get(roomId)
-      batch.rooms.push([roomId, room === undefined ? null : { joinRule: room.joinRule, historyVisibility: room.historyVisibility }])
+    if (this.#rooms.size > 0) {
+      for (const roomId of this.#rooms) {
+        const room = facts.rooms.get(roomId)
+        batch.rooms.push([roomId, room === undefined ? null : { joinRule: room.joinRule, historyVisibility: room.historyVisibility }])
+      }
+      this.#rooms.clear()
     }
-    for (const [roomId, users] of this.#members) {
-      const joined = facts.rooms.get(roomId)?.joined
-      for (const userId of users) batch.members.push([roomId, userId, joined?.get(userId)])
+    if (this.#members.size > 0) {
+      for (const [roomId, users] of this.#members) {
+        const joined = facts.rooms.get(roomId)?.joined
+        for (const userId of users) batch.members.push([roomId, userId, joined?.get(userId)])
+      }
+      this.#members.clear()
     }
-    for (const userId of this.#users) {
-      const user = facts.registry.get(userId)
-      if (user !== undefined) batch.localUsers.push([userId, user])
+    if (this.#users.size > 0) {
+      for (const userId of this.#users) {
+        const user = facts.registry.get(userId)
+        if (user !== undefined) batch.localUsers.push([userId, user])
+      }
+      this.#users.clear()
     }
-    for (const userId of changed.entries) batch.entries.push([userId, facts.entries.get(userId) ?? null])
-    for (const userId of changed.stale) batch.stale.push([userId, facts.entries.getStale(userId) ?? null])
-    if (this.#positionTouched && position !== null) batch.position = position
-    if (this.#meta.length > 0) batch.meta = this.#meta.slice()
-    this.clear()
+    const entries = changed.entries
+    for (let i = 0; i < entries.length; i++) batch.entries.push([entries[i], facts.entries.get(entries[i]) ?? null])
+    const stale = changed.stale
+    for (let i = 0; i < stale.length; i++) batch.stale.push([stale[i], facts.entries.getStale(stale[i]) ?? null])
+    if (this.#positionTouched) {
+      if (position !== null) batch.position = position
+      this.#positionTouched = false
+    }
+    if (this.#meta.length > 0) {
+      batch.meta = this.#meta.slice()
+      this.#meta.length = 0
+    }
     return batch
   }
 }
