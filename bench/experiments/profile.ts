@@ -3,19 +3,23 @@
 // profiler (the same .cpuprofile format as node --cpu-prof) runs only around
 // the operation, and the top functions by self time are printed.
 //
-//   node --max-old-space-size=8192 --import tsx bench/experiments/profile.ts --size 100k --what search|search-cold|ingest|ingest-lmdb|http|rebuild
+//   node --max-old-space-size=8192 --import tsx bench/experiments/profile.ts --size 100k --what search|search-cold|ingest|ingest-lmdb|http|rebuild|reopen
+//
+// reopen: opens a store kept in bench/.work/reopen-<size>/ (built on the first
+// run from the seeded corpus, then reused), profiling UserDirectory.open and the
+// first answer in a process that holds nothing else.
 //
 // Profiles land in bench/.work/profiles/ (open them in Chrome DevTools).
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { Session } from 'node:inspector/promises'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createServer, stopServer, UserDirectory } from '../../src/index.js'
-import { generateCorpus, deltaBatches, feedDirectory, registerLocals, generateQueries } from '../../corpus/index.js'
-import { seedLocals } from '../run/ingest.js'
+import { generateCorpus, deltaBatches, feedDirectory, registerLocals, generateQueries, SERVER_NAME } from '../../corpus/index.js'
+import { ingestLmdb, seedLocals } from '../run/ingest.js'
 import type { LoadPlan } from '../run/http-load.js'
 
 interface ProfileNode {
@@ -63,7 +67,34 @@ async function profiled(name: string, work: () => Promise<void>): Promise<void> 
   console.log(topFunctions(profile as unknown as { nodes: ProfileNode[] }).join('\n'))
 }
 
+if (args.what === 'reopen') {
+  const path = join(import.meta.dirname, '..', '.work', `reopen-${args.size}`)
+  if (!existsSync(join(path, 'data.mdb'))) {
+    // Built in a child so this process holds only what open() loads.
+    const child = spawn(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', join(import.meta.dirname, 'profile.ts'), '--size', args.size, '--what', 'build-store'], { stdio: 'inherit' })
+    const code = await new Promise((resolve) => child.on('exit', resolve))
+    if (code !== 0) throw new Error(`building the store exited with ${String(code)}`)
+  }
+  let reopened: UserDirectory | undefined
+  await profiled('reopen', async () => {
+    reopened = await UserDirectory.open({ serverName: SERVER_NAME, path })
+    await reopened.search(`@nobody:${SERVER_NAME}`, 'a', 10)
+  })
+  console.log(`heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
+  await reopened?.close()
+  process.exit(0)
+}
 const corpus = generateCorpus(userCount, 1)
+if (args.what === 'build-store') {
+  const path = join(import.meta.dirname, '..', '.work', `reopen-${args.size}`)
+  rmSync(path, { recursive: true, force: true })
+  mkdirSync(path, { recursive: true })
+  const t0 = performance.now()
+  const { dir: built } = await ingestLmdb(corpus, path)
+  await built.close()
+  console.log(`store built at ${path} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+  process.exit(0)
+}
 const queries = generateQueries(corpus, 4000, 2).filter((q) => q.mode === 0)
 if (args.what === 'ingest-lmdb') {
   // The delta stream into an LMDB-backed directory (local users seeded into the store first, untimed).
