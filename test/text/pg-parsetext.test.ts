@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseText } from '../../src/text/pg-parsetext.js'
+import { parseText, parseTextByParser } from '../../src/text/pg-parsetext.js'
 
 const test = suite('src/text/pg-parsetext.ts')
 
@@ -31,6 +31,23 @@ test('a text parses the same whatever was parsed before it', () => {
     }),
     { numRuns: 2000 },
   )
+})
+
+// parseText skips the parser for words of ASCII letters and digits one
+// space apart; the parser must agree on every such text, and on the texts
+// just outside that shape (leading digits, other separators, double spaces).
+test('the plain-words shortcut gives what the parser gives', () => {
+  const unit = fc.constantFrom('a', 'Z', 'q', 'e', 'E', '0', '7', ' ', ' ', '_', '.', '-', '\t', 'é')
+  const word = fc.string({ unit: fc.constantFrom('a', 'Z', 'q', 'e', 'E', 'x', '0', '7', '1'), minLength: 1, maxLength: 12 })
+  const plain = fc.array(word, { minLength: 1, maxLength: 8 }).map((words) => words.join(' '))
+  fc.assert(
+    fc.property(fc.oneof(plain, fc.string({ unit, maxLength: 30 })), (text) => {
+      assert.equal(parseText(text), parseTextByParser(text))
+    }),
+    { numRuns: 20_000 },
+  )
+  for (const text of ['Alice Smith', 'bob3365', 'a1e5 e5 1e5', 'X', 'ab  cd', ' ab', 'ab ', 'e1', 'E1x2']) assert.equal(parseText(text), parseTextByParser(text), text)
+  assert.equal(parseText(`${'a'.repeat(2046)}`), [`${'a'.repeat(2046)}`])
 })
 
 test.run()
