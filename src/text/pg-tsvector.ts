@@ -90,7 +90,12 @@ function pack(vector: Vector): UserDocument {
 // of allocated for each (documents are read-only), which bench/README.md's
 // table credits with part of the heap saved at 1M. The lexeme strings that
 // recur (server names, common names) are shared the same way, through a
-// table of at most INTERNED_MAX strings, so it cannot grow without bound.
+// table of INTERNED_MAX slots that cannot grow: a lexeme hashes to one slot,
+// the first lexeme to reach a slot keeps it, and a later one that finds an
+// equal string there shares it. A Map held the same strings for the same
+// heap but cost a third of document building at 1M in lookups
+// (bench/experiments/document-build.ts: 5.4–5.6 s a pass with the Map,
+// 4.4–4.8 s with the slots, 130 MiB held either way).
 const SHARED_MAX_LENGTH = 16
 const SHARED_POSITIONS_MAX = 1 << 16
 const INTERNED_MAX = 1 << 18
@@ -100,7 +105,7 @@ const MAX_INTERNED_LENGTH = 64
 // consecutiveStarts by the most lexemes of one document.
 const consecutiveStarts: number[][] = []
 const sharedPositions = new Map<string, number[]>()
-const internedLexemes = new Map<string, string>()
+const internedLexemes: (string | undefined)[] = new Array<string | undefined>(INTERNED_MAX).fill(undefined)
 
 // [0, 1, …, n]: the starts of n lexemes with one position each.
 function consecutive(n: number): number[] {
@@ -118,11 +123,16 @@ function shared(positions: number[]): number[] {
   return copy
 }
 
+// The shared string equal to `lexeme`, or `lexeme` itself.
 function intern(lexeme: string): string {
-  if (lexeme.length > MAX_INTERNED_LENGTH) return lexeme
-  const known = internedLexemes.get(lexeme)
-  if (known !== undefined) return known
-  if (internedLexemes.size < INTERNED_MAX) internedLexemes.set(lexeme, lexeme)
+  const n = lexeme.length
+  if (n > MAX_INTERNED_LENGTH) return lexeme
+  let h = Math.imul(n, 0x9e3779b1)
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ lexeme.charCodeAt(i), 0x01000193)
+  const slot = (h ^ (h >>> 15)) & (INTERNED_MAX - 1)
+  const known = internedLexemes[slot]
+  if (known === lexeme) return known
+  if (known === undefined) internedLexemes[slot] = lexeme
   return lexeme
 }
 
@@ -140,9 +150,15 @@ export function packDocument(lexemes: string[], positionLists: readonly (readonl
     for (const packed of positionLists[i]) positions.push(packed)
   }
   positionStart.push(positions.length)
-  // slice() copies into exactly-sized arrays: push leaves 16 or more spare slots.
+  return sharedDocument(lexemes.map(intern), positionStart, positions, onePerLexeme)
+}
+
+// The document with its position arrays shared where they recur; slice()
+// copies the rest into exactly-sized arrays (push leaves 16 or more spare
+// slots). `lexemes` must be exactly sized already.
+function sharedDocument(lexemes: string[], positionStart: number[], positions: number[], onePerLexeme: boolean): UserDocument {
   return {
-    lexemes: lexemes.map(intern),
+    lexemes,
     positionStart: onePerLexeme && lexemes.length <= SHARED_MAX_LENGTH ? consecutive(lexemes.length) : positionStart.slice(),
     positions: shared(positions),
   }
@@ -158,8 +174,78 @@ export function packDocument(lexemes: string[], positionLists: readonly (readonl
  */
 export function buildUserDocument(localpart: string, serverName: string, displayName: string | null): UserDocument {
   const name = displayName === null ? '' : normalizeText(displayName)
+  const a = parseText(localpart)
+  const d = serverNameTokens(serverName)
+  const b = parseText(name)
+  if (a.length + d.length + b.length <= MAX_POSITIONS_PARSED - 1) return packTokens(a, d, b)
+  return buildUserDocumentByVectors(localpart, serverName, name)
+}
+
+// Server names recur (every local user has the same one): their tokens are
+// parsed once and shared. Bounded: at most SERVER_TOKENS_MAX names of at most
+// SERVER_NAME_MAX_LENGTH characters (about 1 MB with their tokens).
+const SERVER_TOKENS_MAX = 1024
+const SERVER_NAME_MAX_LENGTH = 255
+const serverTokens = new Map<string, readonly string[]>()
+
+function serverNameTokens(serverName: string): readonly string[] {
+  const known = serverTokens.get(serverName)
+  if (known !== undefined) return known
+  const tokens = parseText(serverName).map(intern)
+  if (serverName.length <= SERVER_NAME_MAX_LENGTH && serverTokens.size < SERVER_TOKENS_MAX) serverTokens.set(serverName, tokens)
+  return tokens
+}
+
+/**
+ * The general construction, vector by vector as PostgreSQL does it: every
+ * limit applies (255 positions per lexeme from a parse, 256 after `||`, the
+ * 16383 ceiling). `buildUserDocument` takes it only for texts of 254 tokens
+ * or more; the property test in test/text/pg-tsvector.test.ts checks
+ * the short path against it. `name` is already normalised.
+ */
+export function buildUserDocumentByVectors(localpart: string, serverName: string, name: string): UserDocument {
   const left = concat(vectorOf(localpart, Weight.A), vectorOf(serverName, Weight.D))
   return pack(concat(left, vectorOf(name, Weight.B)))
+}
+
+/**
+ * The document of three token lists of at most 254 tokens in all. Then no
+ * limit of the general construction is reached: token `k` (1-based, over the
+ * three lists in order) sits at position `k` (each `||` shifts the right side
+ * by the left side's highest position, which is its token count), no lexeme
+ * gathers 255 positions and no position nears 16383. So the document is the
+ * sorted unique tokens with their positions, each weighted by its list.
+ * Builds no Map and copies no list. With the parse shortcut and the slot
+ * table below, building 1M documents went from a median pass of 8.9–10.7 s
+ * to 4.5 s, holding 131 MiB against 128 (bench/experiments/document-build.ts).
+ */
+function packTokens(a: readonly string[], d: readonly string[], b: readonly string[]): UserDocument {
+  const n = a.length + d.length + b.length
+  const tokens: string[] = new Array<string>(n)
+  const order: number[] = new Array<number>(n)
+  for (let k = 0; k < n; k++) {
+    tokens[k] = k < a.length ? a[k] : k < a.length + d.length ? d[k - a.length] : b[k - a.length - d.length]
+    order[k] = k
+  }
+  // Stable by position among equal tokens, so each lexeme's positions come out ascending.
+  order.sort((x, y) => comparePgText(tokens[x], tokens[y]) || x - y)
+  const lexemes: string[] = []
+  const positionStart: number[] = []
+  const positions: number[] = []
+  let onePerLexeme = true
+  for (let i = 0; i < n; i++) {
+    const k = order[i]
+    const weight = k < a.length ? Weight.A : k < a.length + d.length ? Weight.D : Weight.B
+    if (i === 0 || tokens[k] !== tokens[order[i - 1]]) {
+      lexemes.push(intern(tokens[k]))
+      positionStart.push(positions.length)
+    } else {
+      onePerLexeme = false
+    }
+    positions.push((k + 1) | (weight << 14))
+  }
+  positionStart.push(positions.length)
+  return sharedDocument(lexemes.slice(), positionStart, positions, onePerLexeme)
 }
 
 /** A document holding `to_tsvector('simple', text)` alone (all positions weight D). */

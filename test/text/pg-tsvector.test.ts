@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { buildUserDocument, formatTsvector, toTsvectorString } from '../../src/text/pg-tsvector.js'
+import { normalizeText } from '../../src/text/normalize.js'
+import { buildUserDocument, buildUserDocumentByVectors, formatTsvector, toTsvectorString } from '../../src/text/pg-tsvector.js'
 
 const test = suite('src/text/pg-tsvector.ts')
 
@@ -59,6 +61,28 @@ test('concatenates localpart (A), server (D) and display name (B), shifting posi
 test('treats a null display name like an empty one and normalises names with NFKC', () => {
   assert.is(formatTsvector(buildUserDocument('a', 'b', null)), formatTsvector(buildUserDocument('a', 'b', '')))
   assert.equal(buildUserDocument('a', 'b', 'Ｆｕｌｌ').lexemes, ['a', 'b', 'full'])
+})
+
+// buildUserDocument builds documents of fewer than 255 tokens directly
+// (token k at position k); the vector-by-vector construction, with every
+// limit, must agree. Few distinct words make lexemes repeat within and
+// across the three parts, and the long texts cross the 255-token line.
+test('the short-document path agrees with the vector-by-vector construction', () => {
+  const word = fc.constantFrom('a', 'b', 'Ab', 'x1', 'é', 'bench.example.org', 'user-71', 'a_b', '😀', 'ÉCOLE', 'ﬁ')
+  const text = (max: number) => fc.array(word, { maxLength: max }).map((words) => words.join(' '))
+  const repeated = fc.tuple(word, fc.integer({ min: 240, max: 300 })).map(([w, n]) => `${w} `.repeat(n).trim())
+  fc.assert(
+    fc.property(fc.oneof(text(6), repeated), fc.oneof(text(3), repeated), fc.option(fc.oneof(text(8), repeated)), (localpart, serverName, displayName) => {
+      const expected = buildUserDocumentByVectors(localpart, serverName, displayName === null ? '' : normalizeText(displayName))
+      assert.equal(buildUserDocument(localpart, serverName, displayName), expected)
+    }),
+    { numRuns: 3000 },
+  )
+  // Right at the line: 254 tokens take the short path, 255 the general one.
+  for (const n of [253, 254, 255, 256]) {
+    const name = 'a '.repeat(n - 2).trim()
+    assert.equal(buildUserDocument('a', 'a', name), buildUserDocumentByVectors('a', 'a', name), `${n} tokens`)
+  }
 })
 
 test.run()
