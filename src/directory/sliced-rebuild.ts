@@ -72,8 +72,8 @@ function* rebuildSteps(source: Pick<RebuildSource, 'registry' | 'entries'>, plan
   yield* visibility.recountSteps(rebuildSlicing.stepSize * 16)
   const dropped = new Set<UserId>()
   let n = 0
-  for (const [userId] of registry.entries()) {
-    if (registry.isIncluded(userId)) {
+  for (const [userId, user] of registry.entries()) {
+    if (!registry.isLocal(userId) || registry.isIncludedLocal(userId, user)) {
       if (!entries.has(userId)) adds.push(userId)
     } else if (entries.has(userId)) {
       drops.push(userId)
@@ -95,8 +95,11 @@ function* rebuildSteps(source: Pick<RebuildSource, 'registry' | 'entries'>, plan
   }
   if (index === undefined) return
   const put = (userId: UserId, entry: Profile): void => {
-    const flags = (registry.isLocked(userId) ? EntryFlag.Locked : 0) | (visibility.isInPublicRoom(userId) ? EntryFlag.InPublicRoom : 0)
-    index.upsert({ userId, localpart: localpartOf(userId), serverName: serverNameOf(userId), displayName: entry.displayName, avatarUrl: entry.avatarUrl, isLocal: registry.isLocal(userId), flags })
+    // Only local users have a registry record to be locked in: a remote
+    // entry skips that lookup (a miss in a million-key Map at 1M).
+    const isLocal = registry.isLocal(userId)
+    const flags = (isLocal && registry.isLocked(userId) ? EntryFlag.Locked : 0) | (visibility.isInPublicRoom(userId) ? EntryFlag.InPublicRoom : 0)
+    index.upsert({ userId, localpart: localpartOf(userId), serverName: serverNameOf(userId), displayName: entry.displayName, avatarUrl: entry.avatarUrl, isLocal, flags })
   }
   for (const [userId, entry] of entries.entries()) {
     if (!dropped.has(userId)) put(userId, entry)

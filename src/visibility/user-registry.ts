@@ -91,7 +91,15 @@ export class UserRegistry {
   /** Whether a user appears in the directory at all: remote users always, local users unless excluded. */
   isIncluded(userId: UserId): boolean {
     if (!this.isLocal(userId)) return true
-    const user = this.#users.get(userId)
+    return this.isIncludedLocal(userId, this.#users.get(userId))
+  }
+
+  /**
+   * `isIncluded` for a local user whose record the caller already holds
+   * (from `entries()` or `get`), without looking it up again: a walk over
+   * every user at open saves a lookup in a million-key Map per user.
+   */
+  isIncludedLocal(userId: UserId, user: LocalUser | undefined): boolean {
     if (user === undefined || user.deactivated || user.userType === 'support') return false
     return !this.isAppserviceUser(userId)
   }
